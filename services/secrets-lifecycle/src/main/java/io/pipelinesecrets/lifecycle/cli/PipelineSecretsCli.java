@@ -1,0 +1,35 @@
+package io.pipelinesecrets.lifecycle.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Entry point of {@code secrets-lifecycle.jar}. Exit codes: 0 success, 1 the command failed, 2 usage error.
+ */
+@Command(
+        name = "pipeline-secrets",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = {
+                "Provisions a workflow run's merged secret set into its compute environment's secrets manager",
+                "when the run is launched, and deletes it when the run completes, driven by Kafka events."},
+        subcommands = {RunCommand.class, DevCommand.class, CommandLine.HelpCommand.class})
+public final class PipelineSecretsCli implements Runnable {
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line, for {@link #main} and for tests that assert exit codes and output. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new PipelineSecretsCli()).setCaseInsensitiveEnumValuesAllowed(true);
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use `run` or `dev` (see --help)");
+    }
+}

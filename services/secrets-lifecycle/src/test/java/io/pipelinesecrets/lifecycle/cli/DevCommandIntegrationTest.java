@@ -1,0 +1,121 @@
+package io.pipelinesecrets.lifecycle.cli;
+
+import io.pipelinesecrets.lifecycle.dev.FreePorts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's {@code dev} command, as a user runs it: the packaged jar in its own JVM, stopped by SIGTERM (what
+ * Ctrl-C and container runtimes send), started again on the same data directory.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DevCommandIntegrationTest {
+
+    private static final Path JAR = Path.of(System.getProperty("service.jar", "target/secrets-lifecycle.jar"));
+
+    @Test
+    void shouldPrintTheBootstrapAddressStopCleanlyAndReuseItsDataDirectory(@TempDir Path dataDirectory) throws Exception {
+        assertThat(JAR).as("the packaged service jar (mvn package)").exists();
+        int kafkaPort = FreePorts.next();
+
+        DevProcess first = DevProcess.start(dataDirectory, kafkaPort, FreePorts.next());
+        String ready = first.awaitLine("Kafka broker ready");
+        assertThat(ready).contains("bootstrap.servers=localhost:" + kafkaPort);
+        String clusterLine = first.awaitLine("  cluster id ");
+        assertThat(clusterLine).contains("(new)");
+        first.terminate();
+        assertThat(first.output()).anyMatch(line -> line.startsWith("Stopped cleanly"));
+
+        DevProcess second = DevProcess.start(dataDirectory, kafkaPort, FreePorts.next());
+        second.awaitLine("Kafka broker ready");
+        String reusedLine = second.awaitLine("  cluster id ");
+        second.terminate();
+
+        assertThat(reusedLine).contains("(reused)").contains(clusterIdOf(clusterLine));
+        assertThat(Files.readString(dataDirectory.resolve("kafka/cluster.id")).trim()).isEqualTo(clusterIdOf(clusterLine));
+    }
+
+    private static String clusterIdOf(String line) {
+        return line.trim().split("\\s+")[2].replace(",", "");
+    }
+
+    private static final class DevProcess {
+        private final Process process;
+        private final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        private final Thread reader;
+
+        private DevProcess(Process process) {
+            this.process = process;
+            this.reader = new Thread(() -> {
+                try (BufferedReader output = new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line = output.readLine(); line != null; line = output.readLine()) {
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    lines.add("<output closed: " + e + ">");
+                }
+            }, "dev-output");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        static DevProcess start(Path dataDirectory, int kafkaPort, int controllerPort) throws IOException {
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", JAR.toString(), "dev",
+                    "--data-dir", dataDirectory.toString(),
+                    "--kafka-port", Integer.toString(kafkaPort),
+                    "--controller-port", Integer.toString(controllerPort))
+                    .redirectErrorStream(true);
+            builder.environment().put("LOG_FORMAT", "text");
+            return new DevProcess(builder.start());
+        }
+
+        String awaitLine(String start) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                synchronized (lines) {
+                    for (String line : lines) {
+                        if (line.startsWith(start)) {
+                            return line;
+                        }
+                    }
+                }
+                if (!process.isAlive()) {
+                    break;
+                }
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+            throw new AssertionError("expected a line starting with '" + start + "' but the dev command printed:\n  "
+                    + String.join("\n  ", output()));
+        }
+
+        /** SIGTERM through the process handle: {@code Process.destroy()} would also close our end of its output. */
+        void terminate() throws InterruptedException {
+            process.toHandle().destroy();
+            boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+            assertThat(exited).as("dev command exits after SIGTERM; output:\n" + String.join("\n", output())).isTrue();
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+        }
+
+        List<String> output() {
+            synchronized (lines) {
+                return List.copyOf(lines);
+            }
+        }
+    }
+}
