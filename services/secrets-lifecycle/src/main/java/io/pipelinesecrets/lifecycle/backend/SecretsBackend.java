@@ -1,0 +1,37 @@
+package io.pipelinesecrets.lifecycle.backend;
+
+import io.pipelinesecrets.lifecycle.secrets.Secret;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A secrets manager that holds a run's secrets while it runs.
+ *
+ * <p>Both operations are asynchronous and idempotent: calling them again with the same input (a retry, a
+ * replay, a re-drive after a crash) converges on the same end state and reports success. They never block the
+ * caller's thread — the stream thread calls them — and complete on the backend's own executor. The returned
+ * future always completes normally, with one outcome per secret; failures are {@link SecretOutcome.Failed}
+ * outcomes, never exceptional completion. Nothing a backend logs, returns or throws contains a secret value.
+ */
+public interface SecretsBackend extends AutoCloseable {
+
+    /** Short stable name for audit events and metrics, e.g. {@code filesystem} or {@code aws-secretsmanager}. */
+    String name();
+
+    /**
+     * Makes every given secret of the run present in the backend. Called with the run's whole resolved set each
+     * time (first attempt and retries alike), so a backend that stores a run as one unit writes it whole.
+     */
+    CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets);
+
+    /**
+     * Makes the given secrets of the run absent, working from the run's manifest (never from listing the
+     * backend). A secret that is already gone is {@link SecretOutcome.Deleted}.
+     */
+    CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets);
+
+    @Override
+    default void close() {
+    }
+}

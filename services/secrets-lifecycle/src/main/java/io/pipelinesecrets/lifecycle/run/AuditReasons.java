@@ -1,0 +1,28 @@
+package io.pipelinesecrets.lifecycle.run;
+
+/** Values of {@code AuditEvent.reason} and of the service's own error codes; dashboards group by them. */
+public final class AuditReasons {
+
+    /** LAUNCH_SKIPPED / COMPLETION_SKIPPED: the run already had this event (or another of its kind). */
+    public static final String DUPLICATE = "DUPLICATE";
+    /** LAUNCH_SKIPPED: the run's completion arrived first; provisioning now would leak. */
+    public static final String ALREADY_COMPLETED = "ALREADY_COMPLETED";
+    /** LAUNCH_SKIPPED: older than the stale-launch age with no state (a replay of an old topic). */
+    public static final String STALE = "STALE";
+    /** SECRET_DELETED: deleted to undo a provisioning that failed. */
+    public static final String ROLLBACK = "ROLLBACK";
+    /** SECRETS_RELEASED after a failed provisioning: nothing (or only the rolled back part) was there. */
+    public static final String PROVISION_FAILED = "PROVISION_FAILED";
+    /** SECRETS_RELEASED: the run completed before its provisioning finished; what was created is deleted. */
+    public static final String COMPLETED_DURING_PROVISIONING = "COMPLETED_DURING_PROVISIONING";
+    /** PROVISION_RETRY_SCHEDULED / RELEASE_RETRY_SCHEDULED: a retryable backend failure. */
+    public static final String RETRYABLE_FAILURE = "RETRYABLE_FAILURE";
+
+    /** Error code: no backend serves the run's compute-environment platform. */
+    public static final String UNSUPPORTED_PLATFORM = "UNSUPPORTED_PLATFORM";
+    /** Error code: retryable failures went on longer than the policy allows. */
+    public static final String RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED";
+
+    private AuditReasons() {
+    }
+}

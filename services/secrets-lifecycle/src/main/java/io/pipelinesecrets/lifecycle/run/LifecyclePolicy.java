@@ -1,0 +1,36 @@
+package io.pipelinesecrets.lifecycle.run;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The tunable rules of the lifecycle.
+ *
+ * @param staleLaunchAge         a launch older than this with no state is not provisioned: replaying an old topic must
+ *                               not resurrect secrets (default 24 h)
+ * @param maxProvisionAttempts   retryable provisioning failures tolerated before the run's provisioning fails
+ * @param initialBackoff         delay before the first retry; doubles per attempt
+ * @param maxBackoff             cap of the retry delay; releases are retried at this pace forever
+ */
+public record LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts, Duration initialBackoff,
+                              Duration maxBackoff) {
+
+    public static final LifecyclePolicy DEFAULTS =
+            new LifecyclePolicy(Duration.ofHours(24), 8, Duration.ofSeconds(1), Duration.ofMinutes(5));
+
+    public LifecyclePolicy {
+        Objects.requireNonNull(staleLaunchAge, "staleLaunchAge");
+        Objects.requireNonNull(initialBackoff, "initialBackoff");
+        Objects.requireNonNull(maxBackoff, "maxBackoff");
+        if (maxProvisionAttempts < 1) {
+            throw new IllegalArgumentException("maxProvisionAttempts must be at least 1");
+        }
+    }
+
+    /** Delay after the given failed attempt (1-based): initial, 2x, 4x, ... capped at {@link #maxBackoff}. */
+    public Duration backoffAfter(int attempt) {
+        int doublings = Math.min(Math.max(attempt - 1, 0), 30);
+        Duration delay = initialBackoff.multipliedBy(1L << doublings);
+        return delay.compareTo(maxBackoff) > 0 ? maxBackoff : delay;
+    }
+}
