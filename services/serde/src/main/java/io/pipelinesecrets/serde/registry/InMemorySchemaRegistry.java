@@ -5,20 +5,41 @@ import org.apache.avro.SchemaCompatibility;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * A registry held in memory with the Confluent semantics the service relies on: global ids shared by equal
  * schemas across subjects, versions numbered from 1 per subject, idempotent registration, and BACKWARD
  * compatibility against the latest version (the registry's default level). Backs {@code mock://} URLs in tests
  * and the embedded registry of the {@code dev} command.
+ *
+ * <p>Compatibility is configurable as Confluent's is, globally and per subject (a subject's level overrides the
+ * global one), but only with the two levels the project uses: {@link CompatibilityLevel#BACKWARD} and
+ * {@link CompatibilityLevel#NONE}.
  */
 public final class InMemorySchemaRegistry implements SchemaRegistry {
 
-    private final Map<String, List<RegisteredSchema>> versionsBySubject = new HashMap<>();
+    /** Confluent's error code for a version a subject does not have. */
+    public static final int VERSION_NOT_FOUND = 40402;
+
+    /** The compatibility levels this registry honours; Confluent knows more (FORWARD, FULL, *_TRANSITIVE). */
+    public enum CompatibilityLevel {
+        /** No check: any schema may become the next version. */
+        NONE,
+        /** A new version must read data written with the latest version (Confluent's default). */
+        BACKWARD
+    }
+
+    private final Map<String, List<RegisteredSchema>> versionsBySubject = new LinkedHashMap<>();
     private final Map<String, Integer> idsBySchemaText = new HashMap<>();
     private final Map<Integer, Schema> schemasById = new HashMap<>();
+    private final Map<String, CompatibilityLevel> levelsBySubject = new HashMap<>();
+    private CompatibilityLevel globalLevel = CompatibilityLevel.BACKWARD;
     private int nextId = 1;
 
     @Override
@@ -29,7 +50,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
                 return existing;
             }
         }
-        if (!versions.isEmpty()) {
+        if (!versions.isEmpty() && effectiveCompatibilityLevel(subject) == CompatibilityLevel.BACKWARD) {
             requireBackwardCompatible(subject, schema, versions.get(versions.size() - 1).schema());
         }
         int id = idsBySchemaText.computeIfAbsent(schema.toString(), text -> nextId++);
@@ -41,11 +62,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
 
     @Override
     public synchronized RegisteredSchema lookup(String subject, Schema schema) {
-        List<RegisteredSchema> versions = versionsBySubject.get(subject);
-        if (versions == null || versions.isEmpty()) {
-            throw new SchemaRegistryException.SubjectNotFound(subject);
-        }
-        return versions.stream()
+        return existingVersions(subject).stream()
                 .filter(v -> v.schema().equals(schema))
                 .findFirst()
                 .orElseThrow(() -> new SchemaRegistryException.SchemaNotFound(
@@ -63,14 +80,128 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
 
     /** Subjects in registration order of their first version. */
     public synchronized List<String> subjects() {
-        return List.copyOf(versionsBySubject.keySet());
+        return versionsBySubject.entrySet().stream()
+                .filter(e -> !e.getValue().isEmpty())
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toUnmodifiableList());
     }
 
+    /**
+     * The subject's version numbers, ascending ({@code GET /subjects/{subject}/versions}).
+     *
+     * @throws SchemaRegistryException.SubjectNotFound if the subject has no versions (40401)
+     */
+    public synchronized List<Integer> versions(String subject) {
+        return existingVersions(subject).stream().map(RegisteredSchema::version).collect(Collectors.toUnmodifiableList());
+    }
+
+    /**
+     * One version of the subject ({@code GET /subjects/{subject}/versions/{version}}).
+     *
+     * @throws SchemaRegistryException.SubjectNotFound if the subject has no versions (40401)
+     * @throws SchemaRegistryException                 with {@link #VERSION_NOT_FOUND} (40402) if it lacks this one
+     */
+    public synchronized RegisteredSchema version(String subject, int version) {
+        List<RegisteredSchema> versions = existingVersions(subject);
+        if (version < 1 || version > versions.size()) {
+            throw new SchemaRegistryException(VERSION_NOT_FOUND,
+                    "version " + version + " of subject '" + subject + "' not found in the schema registry");
+        }
+        return versions.get(version - 1);
+    }
+
+    /**
+     * The subject's newest version ({@code GET /subjects/{subject}/versions/latest}).
+     *
+     * @throws SchemaRegistryException.SubjectNotFound if the subject has no versions (40401)
+     */
+    public synchronized RegisteredSchema latest(String subject) {
+        List<RegisteredSchema> versions = existingVersions(subject);
+        return versions.get(versions.size() - 1);
+    }
+
+    /**
+     * Whether {@link #register} would accept the candidate as the subject's next version as far as compatibility
+     * goes ({@code POST /compatibility/subjects/{subject}/versions/latest}): always under NONE, otherwise if it
+     * reads data written with the latest version.
+     *
+     * @throws SchemaRegistryException.SubjectNotFound if the subject has no versions (40401, as Confluent answers)
+     */
+    public synchronized boolean isCompatible(String subject, Schema candidate) {
+        return isCompatible(candidate, latest(subject), effectiveCompatibilityLevel(subject));
+    }
+
+    /**
+     * Like {@link #isCompatible(String, Schema)} but against the given version rather than the latest
+     * ({@code POST /compatibility/subjects/{subject}/versions/{version}}).
+     *
+     * @throws SchemaRegistryException.SubjectNotFound if the subject has no versions (40401)
+     * @throws SchemaRegistryException                 with {@link #VERSION_NOT_FOUND} (40402) if it lacks this one
+     */
+    public synchronized boolean isCompatible(String subject, int version, Schema candidate) {
+        return isCompatible(candidate, version(subject, version), effectiveCompatibilityLevel(subject));
+    }
+
+    /** The global compatibility level ({@code GET /config}); BACKWARD unless changed. */
+    public synchronized CompatibilityLevel compatibilityLevel() {
+        return globalLevel;
+    }
+
+    /** Sets the global compatibility level ({@code PUT /config}). */
+    public synchronized void setCompatibilityLevel(CompatibilityLevel level) {
+        globalLevel = Objects.requireNonNull(level, "level");
+    }
+
+    /** The level set for this subject, if any ({@code GET /config/{subject}}); the global level is not consulted. */
+    public synchronized Optional<CompatibilityLevel> subjectCompatibilityLevel(String subject) {
+        return Optional.ofNullable(levelsBySubject.get(subject));
+    }
+
+    /**
+     * Sets the subject's own level, which overrides the global one ({@code PUT /config/{subject}}). The subject need
+     * not have versions yet.
+     */
+    public synchronized void setSubjectCompatibilityLevel(String subject, CompatibilityLevel level) {
+        levelsBySubject.put(Objects.requireNonNull(subject, "subject"), Objects.requireNonNull(level, "level"));
+    }
+
+    /** The level that applies to the subject: its own if set, else the global one. */
+    public synchronized CompatibilityLevel effectiveCompatibilityLevel(String subject) {
+        return levelsBySubject.getOrDefault(subject, globalLevel);
+    }
+
+    private List<RegisteredSchema> existingVersions(String subject) {
+        List<RegisteredSchema> versions = versionsBySubject.get(subject);
+        if (versions == null || versions.isEmpty()) {
+            throw new SchemaRegistryException.SubjectNotFound(subject);
+        }
+        return versions;
+    }
+
+    private static boolean isCompatible(Schema candidate, RegisteredSchema against, CompatibilityLevel level) {
+        return level == CompatibilityLevel.NONE
+                || candidate.equals(against.schema())
+                || backwardCompatibility(candidate, against.schema()).getType()
+                        == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE;
+    }
+
+    private static SchemaCompatibility.SchemaPairCompatibility backwardCompatibility(Schema candidate, Schema latest) {
+        return SchemaCompatibility.checkReaderWriterCompatibility(candidate, latest);
+    }
+
+    /**
+     * Avro's own description of an incompatibility prints both schemas in full; the exception names only the kind
+     * and the place (a JSON pointer into the new schema) of each problem, so that it can be logged and sent back.
+     */
     private static void requireBackwardCompatible(String subject, Schema candidate, Schema latest) {
-        SchemaCompatibility.SchemaPairCompatibility result =
-                SchemaCompatibility.checkReaderWriterCompatibility(candidate, latest);
+        SchemaCompatibility.SchemaPairCompatibility result = backwardCompatibility(candidate, latest);
         if (result.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
-            throw new SchemaRegistryException.IncompatibleSchema(subject, result.getDescription());
+            String details = result.getResult().getIncompatibilities().stream()
+                    .map(i -> i.getType() + " at " + i.getLocation())
+                    .distinct()
+                    .collect(Collectors.joining(", "));
+            throw new SchemaRegistryException.IncompatibleSchema(subject,
+                    details.isEmpty() ? "BACKWARD check failed" : details);
         }
     }
 }

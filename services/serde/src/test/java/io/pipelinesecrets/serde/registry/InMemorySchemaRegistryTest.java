@@ -2,6 +2,7 @@ package io.pipelinesecrets.serde.registry;
 
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry.CompatibilityLevel;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,5 +65,114 @@ class InMemorySchemaRegistryTest {
         assertThatThrownBy(() -> registry.schemaById(999))
                 .isInstanceOf(SchemaRegistryException.SchemaNotFound.class)
                 .hasMessageContaining("999");
+    }
+
+    @Test
+    void shouldNameTheKindAndPlaceOfAnIncompatibilityButNotQuoteTheSchemas() {
+        registry.register("things-value", V1);
+
+        assertThatThrownBy(() -> registry.register("things-value", INCOMPATIBLE))
+                .hasMessageContaining("READER_FIELD_MISSING_DEFAULT_VALUE")
+                .hasMessageContaining("/fields/1")
+                .hasMessageNotContaining("size")
+                .hasMessageNotContaining("\"type\"");
+    }
+
+    @Test
+    void shouldListSubjectsInTheOrderOfTheirFirstRegistration() {
+        for (String subject : new String[] {"zebra-value", "apple-value", "mango-value", "kiwi-value"}) {
+            registry.register(subject, V1);
+        }
+
+        assertThat(registry.subjects()).containsExactly("zebra-value", "apple-value", "mango-value", "kiwi-value");
+    }
+
+    @Test
+    void shouldListVersionsAndServeEachVersionAndTheLatest() {
+        RegisteredSchema v1 = registry.register("things-value", V1);
+        RegisteredSchema v2 = registry.register("things-value", V2);
+
+        assertThat(registry.versions("things-value")).containsExactly(1, 2);
+        assertThat(registry.version("things-value", 1)).isEqualTo(v1);
+        assertThat(registry.version("things-value", 2)).isEqualTo(v2);
+        assertThat(registry.latest("things-value")).isEqualTo(v2);
+    }
+
+    @Test
+    void shouldAnswerUnknownSubjectsWith40401AndUnknownVersionsWith40402() {
+        registry.register("things-value", V1);
+
+        assertThatThrownBy(() -> registry.versions("nothing-value"))
+                .isInstanceOf(SchemaRegistryException.SubjectNotFound.class);
+        assertThatThrownBy(() -> registry.latest("nothing-value"))
+                .isInstanceOf(SchemaRegistryException.SubjectNotFound.class);
+        assertThatThrownBy(() -> registry.version("nothing-value", 1))
+                .isInstanceOf(SchemaRegistryException.SubjectNotFound.class);
+        for (int missing : new int[] {0, 2, -3}) {
+            assertThatThrownBy(() -> registry.version("things-value", missing))
+                    .hasMessageContaining("things-value")
+                    .satisfies(e -> assertThat(((SchemaRegistryException) e).errorCode())
+                            .isEqualTo(InMemorySchemaRegistry.VERSION_NOT_FOUND).isEqualTo(40402));
+        }
+    }
+
+    @Test
+    void shouldTellWhetherACandidateIsCompatibleWithoutRegisteringIt() {
+        registry.register("things-value", V1);
+
+        assertThat(registry.isCompatible("things-value", V2)).isTrue();
+        assertThat(registry.isCompatible("things-value", V1)).isTrue();
+        assertThat(registry.isCompatible("things-value", INCOMPATIBLE)).isFalse();
+        assertThat(registry.isCompatible("things-value", 1, INCOMPATIBLE)).isFalse();
+        assertThat(registry.versions("things-value")).containsExactly(1);
+        assertThatThrownBy(() -> registry.isCompatible("nothing-value", V1))
+                .isInstanceOf(SchemaRegistryException.SubjectNotFound.class);
+        assertThatThrownBy(() -> registry.isCompatible("things-value", 5, V1))
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).errorCode()).isEqualTo(40402));
+    }
+
+    @Test
+    void shouldCheckTheLatestVersionOnlyAsConfluentsNonTransitiveBackwardDoes() {
+        Schema withSize = SchemaBuilder.record("Thing").fields().requiredString("id").name("size").type().longType()
+                .longDefault(0).endRecord();
+        registry.register("things-value", V1);
+        registry.register("things-value", withSize);
+
+        assertThat(registry.isCompatible("things-value", INCOMPATIBLE)).isTrue();
+        assertThat(registry.isCompatible("things-value", 1, INCOMPATIBLE)).isFalse();
+    }
+
+    @Test
+    void shouldDefaultToBackwardAndSkipTheCheckUnderNone() {
+        registry.register("things-value", V1);
+        assertThat(registry.compatibilityLevel()).isEqualTo(CompatibilityLevel.BACKWARD);
+
+        registry.setCompatibilityLevel(CompatibilityLevel.NONE);
+
+        assertThat(registry.isCompatible("things-value", INCOMPATIBLE)).isTrue();
+        RegisteredSchema registered = registry.register("things-value", INCOMPATIBLE);
+        assertThat(registered.version()).isEqualTo(2);
+        assertThat(registry.compatibilityLevel()).isEqualTo(CompatibilityLevel.NONE);
+    }
+
+    @Test
+    void shouldLetASubjectLevelOverrideTheGlobalLevel() {
+        registry.register("loose-value", V1);
+        registry.register("strict-value", V1);
+
+        registry.setSubjectCompatibilityLevel("loose-value", CompatibilityLevel.NONE);
+
+        assertThat(registry.subjectCompatibilityLevel("loose-value")).contains(CompatibilityLevel.NONE);
+        assertThat(registry.subjectCompatibilityLevel("strict-value")).isEmpty();
+        assertThat(registry.effectiveCompatibilityLevel("strict-value")).isEqualTo(CompatibilityLevel.BACKWARD);
+        assertThat(registry.register("loose-value", INCOMPATIBLE).version()).isEqualTo(2);
+        assertThatThrownBy(() -> registry.register("strict-value", INCOMPATIBLE))
+                .isInstanceOf(SchemaRegistryException.IncompatibleSchema.class);
+
+        registry.setCompatibilityLevel(CompatibilityLevel.NONE);
+        registry.setSubjectCompatibilityLevel("loose-value", CompatibilityLevel.BACKWARD);
+
+        assertThat(registry.effectiveCompatibilityLevel("loose-value")).isEqualTo(CompatibilityLevel.BACKWARD);
+        assertThat(registry.register("strict-value", INCOMPATIBLE).version()).isEqualTo(2);
     }
 }

@@ -1,0 +1,275 @@
+package io.pipelinesecrets.lifecycle.backend.filesystem;
+
+import io.pipelinesecrets.lifecycle.run.RunIds;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.NOT_A_DIRECTORY;
+import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.PERMISSIONS_UNSUPPORTED;
+import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.SECRETS_PATH_MISSING;
+import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.SYMLINK_REFUSED;
+import static io.pipelinesecrets.lifecycle.backend.filesystem.RunStorePaths.printable;
+import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
+import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
+import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
+import static java.nio.file.StandardOpenOption.WRITE;
+
+/**
+ * The blocking file operations on a run's store, for paths {@link RunStorePaths} already accepted. Anyone who can
+ * write below an allowed root could plant a symbolic link to make the service write (or delete) elsewhere, so every
+ * directory from the root down is checked to be a real directory, and the resolved real path is compared with the
+ * expected one before anything is written or deleted.
+ */
+final class RunStoreFiles {
+
+    private static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS = PosixFilePermissions.fromString("rwx------");
+    /** Exactly this: Nextflow refuses a store file with any other permissions. */
+    private static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-------");
+    private static final String TEMP_PREFIX = "." + RunStorePaths.STORE_FILE_NAME + ".";
+    private static final String TEMP_SUFFIX = ".tmp";
+    /**
+     * The task environment files Nextflow's LocalSecretsProvider writes next to the store ({@code .nf-<hash>.secrets},
+     * the values as shell exports). They copy the run's secrets, so releasing the run removes them too.
+     */
+    private static final Pattern NEXTFLOW_TASK_SECRETS = Pattern.compile("\\.nf-[0-9A-Za-z]+\\.secrets");
+
+    /** What releasing found; foreign entries keep the run directory in place. */
+    record Removal(boolean directoryRemoved, int foreignEntries) {
+    }
+
+    private RunStoreFiles() {
+    }
+
+    /** Replaces the run's store with {@code content} in one atomic rename, creating the run directory if needed. */
+    static void write(RunStore store, byte[] content) throws StoreRefusal, IOException {
+        Path realSecretsPath = checkSecretsPath(store).orElseThrow(() -> StoreRefusal.retryable(SECRETS_PATH_MISSING,
+                "secrets path '" + printable(store.secretsPath().toString()) + "' does not exist; the service"
+                        + " creates only run directories"));
+        Path directory = ensureRunDirectory(store, realSecretsPath);
+        refuseSymlink(store.storeFile(), "store file");
+        Path temp = directory.resolve(TEMP_PREFIX + UUID.randomUUID() + TEMP_SUFFIX);
+        boolean moved = false;
+        try {
+            // CREATE_NEW (O_EXCL) never opens an existing file or link; the attribute makes it owner-only at birth.
+            try (FileChannel channel = FileChannel.open(temp, Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS),
+                    ownerOnly(FILE_PERMISSIONS))) {
+                setPermissions(temp, FILE_PERMISSIONS);
+                ByteBuffer buffer = ByteBuffer.wrap(content);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            checkRealPath(directory, realSecretsPath.resolve(store.runId()), "run directory");
+            refuseSymlink(store.storeFile(), "store file");
+            Files.move(temp, store.storeFile(), ATOMIC_MOVE, REPLACE_EXISTING);
+            moved = true;
+        } finally {
+            if (!moved) {
+                deleteQuietly(temp);
+            }
+        }
+        syncDirectory(directory);
+    }
+
+    /**
+     * Removes the store, our temp files and Nextflow's task copies, then the run directory unless something else
+     * lives in it. Absent files and directories are fine: the end state is what counts.
+     */
+    static Removal remove(RunStore store) throws StoreRefusal, IOException {
+        Optional<Path> existingSecretsPath = checkSecretsPath(store);
+        if (existingSecretsPath.isEmpty()) {
+            return new Removal(true, 0);
+        }
+        Path realSecretsPath = existingSecretsPath.get();
+        Path directory = store.runDirectory();
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(directory, BasicFileAttributes.class, NOFOLLOW_LINKS);
+        } catch (NoSuchFileException gone) {
+            return new Removal(true, 0);
+        }
+        if (attributes.isSymbolicLink()) {
+            throw symlinkRefused(directory, "run directory");
+        }
+        if (!attributes.isDirectory()) {
+            return new Removal(false, 1);
+        }
+        checkRealPath(directory, realSecretsPath.resolve(store.runId()), "run directory");
+        refuseSymlink(store.storeFile(), "store file");
+        List<Path> ours = new ArrayList<>();
+        int foreign = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (Path entry : entries) {
+                if (isOurs(entry)) {
+                    ours.add(entry);
+                } else {
+                    foreign++;
+                }
+            }
+        }
+        for (Path entry : ours) {
+            Files.deleteIfExists(entry);
+        }
+        if (foreign > 0) {
+            return new Removal(false, foreign);
+        }
+        try {
+            Files.deleteIfExists(directory);
+        } catch (DirectoryNotEmptyException appearedMeanwhile) {
+            return new Removal(false, 1);
+        }
+        return new Removal(true, 0);
+    }
+
+    /** Names of the run directories directly under {@code secretsPath} that hold a store, sorted. */
+    static List<String> runDirectories(Path secretsPath) throws IOException {
+        List<String> runs = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(secretsPath)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (RunIds.isValid(name) && Files.isDirectory(entry, NOFOLLOW_LINKS)
+                        && Files.isRegularFile(entry.resolve(RunStorePaths.STORE_FILE_NAME), NOFOLLOW_LINKS)) {
+                    runs.add(name);
+                }
+            }
+        }
+        Collections.sort(runs);
+        return runs;
+    }
+
+    /**
+     * Checks that the root exists and every directory below it down to the secrets path is a real directory, and
+     * returns the secrets path's real path, or empty when a directory below the root is missing. The root is
+     * trusted as configured (it may be a link an administrator set up). A missing root is retryable whatever the
+     * operation: it is what an unmounted shared filesystem looks like, and neither writing nor "nothing to delete"
+     * would be true of the store once it is back.
+     */
+    private static Optional<Path> checkSecretsPath(RunStore store) throws StoreRefusal, IOException {
+        Path root = store.root();
+        if (!Files.isDirectory(root)) {
+            throw StoreRefusal.retryable(SECRETS_PATH_MISSING, "allowed root '" + root + "' does not exist or is not"
+                    + " a directory (shared filesystem not mounted?)");
+        }
+        Path secretsPath = store.secretsPath();
+        Path current = root;
+        for (int i = root.getNameCount(); i < secretsPath.getNameCount(); i++) {
+            current = current.resolve(secretsPath.getName(i).toString());
+            BasicFileAttributes attributes;
+            try {
+                attributes = Files.readAttributes(current, BasicFileAttributes.class, NOFOLLOW_LINKS);
+            } catch (NoSuchFileException missing) {
+                return Optional.empty();
+            }
+            if (attributes.isSymbolicLink()) {
+                throw symlinkRefused(current, "secrets path component");
+            }
+            if (!attributes.isDirectory()) {
+                throw StoreRefusal.permanent(NOT_A_DIRECTORY, "secrets path component '"
+                        + printable(current.toString()) + "' is not a directory");
+            }
+        }
+        Path expected = root.toRealPath().resolve(root.relativize(secretsPath));
+        checkRealPath(secretsPath, expected, "secrets path");
+        return Optional.of(expected);
+    }
+
+    private static Path ensureRunDirectory(RunStore store, Path realSecretsPath) throws StoreRefusal, IOException {
+        Path directory = store.runDirectory();
+        try {
+            Files.createDirectory(directory, ownerOnly(DIRECTORY_PERMISSIONS));
+        } catch (FileAlreadyExistsException exists) {
+            // mkdir does not follow a link in the last component, so whatever is there is looked at, not through.
+            BasicFileAttributes attributes = Files.readAttributes(directory, BasicFileAttributes.class, NOFOLLOW_LINKS);
+            if (attributes.isSymbolicLink()) {
+                throw symlinkRefused(directory, "run directory");
+            }
+            if (!attributes.isDirectory()) {
+                throw StoreRefusal.permanent(NOT_A_DIRECTORY, "run directory '" + directory + "' exists and is not"
+                        + " a directory");
+            }
+        }
+        // A umask may have narrowed the mode at creation, and an earlier directory may have been widened since.
+        setPermissions(directory, DIRECTORY_PERMISSIONS);
+        checkRealPath(directory, realSecretsPath.resolve(store.runId()), "run directory");
+        return directory;
+    }
+
+    private static boolean isOurs(Path entry) {
+        String name = entry.getFileName().toString();
+        boolean ourName = name.equals(RunStorePaths.STORE_FILE_NAME)
+                || (name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX))
+                || NEXTFLOW_TASK_SECRETS.matcher(name).matches();
+        return ourName && Files.isRegularFile(entry, NOFOLLOW_LINKS);
+    }
+
+    private static void checkRealPath(Path path, Path expected, String what) throws StoreRefusal, IOException {
+        if (!path.toRealPath().equals(expected)) {
+            throw symlinkRefused(path, what + " (resolves outside its expected place)");
+        }
+    }
+
+    private static void refuseSymlink(Path path, String what) throws StoreRefusal {
+        if (Files.isSymbolicLink(path)) {
+            throw symlinkRefused(path, what);
+        }
+    }
+
+    private static StoreRefusal symlinkRefused(Path path, String what) {
+        return StoreRefusal.permanent(SYMLINK_REFUSED, what + " '" + printable(path.toString())
+                + "' is a symbolic link; the service never writes or deletes through one");
+    }
+
+    private static FileAttribute<Set<PosixFilePermission>> ownerOnly(Set<PosixFilePermission> permissions) {
+        return PosixFilePermissions.asFileAttribute(permissions);
+    }
+
+    /** Through a no-follow view: a link swapped in meanwhile makes this fail instead of changing its target. */
+    private static void setPermissions(Path path, Set<PosixFilePermission> permissions) throws StoreRefusal, IOException {
+        PosixFileAttributeView view = Files.getFileAttributeView(path, PosixFileAttributeView.class, NOFOLLOW_LINKS);
+        if (view == null) {
+            throw StoreRefusal.permanent(PERMISSIONS_UNSUPPORTED, "'" + path + "' is on a filesystem without POSIX"
+                    + " permissions; owner-only access cannot be guaranteed");
+        }
+        view.setPermissions(permissions);
+    }
+
+    /** Makes the rename itself durable; best effort, since not every platform can sync a directory. */
+    private static void syncDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, READ)) {
+            channel.force(true);
+        } catch (IOException | RuntimeException unsupported) {
+            // The store is in place either way; only a crash right now could lose the rename.
+        }
+    }
+
+    private static void deleteQuietly(Path temp) {
+        try {
+            Files.deleteIfExists(temp);
+        } catch (IOException leftover) {
+            // Named like our temp files, so the run's release removes it.
+        }
+    }
+}
