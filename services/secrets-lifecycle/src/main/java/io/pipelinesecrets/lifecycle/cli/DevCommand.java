@@ -1,29 +1,54 @@
 package io.pipelinesecrets.lifecycle.cli;
 
+import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.config.ServiceConfig;
+import io.pipelinesecrets.lifecycle.config.ServiceTopics;
+import io.pipelinesecrets.lifecycle.dev.DevDemo;
 import io.pipelinesecrets.lifecycle.dev.EmbeddedKafkaBroker;
+import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
+import io.pipelinesecrets.lifecycle.service.TopicCheck;
+import io.pipelinesecrets.lifecycle.service.TopicLayout;
+import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry;
+import io.pipelinesecrets.serde.registry.http.ConfluentRegistryServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CountDownLatch;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
 
 /**
- * Runs everything on this machine: a real single-node Kafka broker with a persistent data directory. Stops
- * cleanly on Ctrl-C or SIGTERM; started again, it reuses the data directory.
+ * Runs everything on this machine: a real single-node Kafka broker with a persistent data directory, a schema
+ * registry speaking the Confluent REST API, the topics, the service with the shared-filesystem backend under the
+ * data directory, and admin HTTP. Stops cleanly on Ctrl-C or SIGTERM; started again, it reuses the data.
  */
 @Command(
         name = "dev",
         mixinStandardHelpOptions = true,
         description = {
-                "Run on the embedded default: a single-node KRaft Kafka broker in this process, with its data",
-                "under --data-dir (reused on the next start). Ctrl-C stops it cleanly."})
+                "Run the whole service on this machine: an embedded single-node KRaft Kafka broker, a schema",
+                "registry on localhost:8081, the filesystem backend under --data-dir/secrets and admin HTTP on",
+                "localhost:8080 (/health, /runs/RUN_ID). Data is reused on the next start. Ctrl-C stops it.",
+                "With --demo: publish sample secrets, launch and complete one run, print its audit trail, exit."})
 final class DevCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Where the broker keeps its data (default: ${DEFAULT-VALUE}).",
+            description = "Where the broker, the run state and the secrets store live (default: ${DEFAULT-VALUE}).",
             defaultValue = "${sys:user.home}/.pipeline-secrets/dev")
     Path dataDirectory;
 
@@ -35,29 +60,96 @@ final class DevCommand implements Callable<Integer> {
             description = "KRaft controller port on localhost (default: ${DEFAULT-VALUE}).")
     int controllerPort;
 
+    @Option(names = "--registry-port", paramLabel = "PORT", defaultValue = "8081",
+            description = "Schema registry port on localhost (default: ${DEFAULT-VALUE}).")
+    int registryPort;
+
+    @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "8080",
+            description = "Admin HTTP port on localhost (default: ${DEFAULT-VALUE}).")
+    int adminPort;
+
+    @Option(names = "--broker-only", description = "Start only the Kafka broker.")
+    boolean brokerOnly;
+
+    @Option(names = "--demo", description = "Run the demo lifecycle, print its audit trail and exit.")
+    boolean demo;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Started parts, closed in reverse order on shutdown. */
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDirectory, kafkaPort, controllerPort);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            out.println("Stopping the embedded broker ...");
+            out.println("Stopping ...");
             out.flush();
-            broker.close();
-            out.println("Stopped cleanly. Data kept in " + broker.dataDirectory().toAbsolutePath());
+            stopAll(out);
+            out.println("Stopped cleanly. Data kept in " + dataDirectory.toAbsolutePath());
             out.flush();
             stopped.countDown();
         }, "dev-shutdown"));
 
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dataDirectory, kafkaPort, controllerPort);
+        started.push(broker);
         out.println("Kafka broker ready: bootstrap.servers=" + broker.bootstrapServers());
         out.println("  cluster id " + broker.clusterId() + ", data in " + broker.dataDirectory().toAbsolutePath()
                 + (broker.reusedData() ? " (reused)" : " (new)"));
+        if (!brokerOnly) {
+            startService(broker, out);
+        }
+        out.flush();
+        if (demo) {
+            int exit = DevDemo.run(out, broker.bootstrapServers(), "http://localhost:" + registryPort,
+                    ServiceTopics.DEFAULTS, secretsRoot(), adminPort);
+            System.exit(exit);
+        }
         out.println("Press Ctrl-C to stop.");
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    private void startService(EmbeddedKafkaBroker broker, PrintWriter out) throws IOException {
+        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+        ConfluentRegistryServer registryServer = new ConfluentRegistryServer(registry,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), registryPort)).start();
+        started.push(registryServer);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            TopicCheck.createMissing(admin, new TopicLayout(ServiceTopics.DEFAULTS, 3, (short) 1));
+        }
+        Path secretsRoot = secretsRoot();
+        if (!Files.exists(secretsRoot)) {
+            Files.createDirectories(secretsRoot, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        ServiceConfig config = new ServiceConfig("secrets-lifecycle-dev", "secrets-lifecycle-dev",
+                broker.bootstrapServers(), Map.of(), registryServer.url(), true, ServiceTopics.DEFAULTS,
+                dataDirectory.resolve("state"), Optional.of(new FilesystemBackendConfig(List.of(secretsRoot), secretsRoot)),
+                LifecyclePolicy.DEFAULTS, Duration.ofMillis(50), "127.0.0.1", adminPort);
+        ServiceRuntime runtime = ServiceRuntime.start(config, registry);
+        started.push(runtime);
+        runtime.awaitReady(Duration.ofSeconds(60));
+        out.println("Schema registry: " + registryServer.url() + " (Confluent REST API)");
+        out.println("Secrets store:   " + secretsRoot + "/<runId>/store.json  (NXF_SECRETS_FILE for a head job)");
+        out.println("Admin HTTP:      http://localhost:" + runtime.adminPort() + "/health, /runs/<runId>");
+        out.println("Topics:          " + String.join(", ", ServiceTopics.DEFAULTS.all()));
+        out.println("Service ready.");
+    }
+
+    private Path secretsRoot() {
+        return dataDirectory.resolve("secrets").toAbsolutePath();
+    }
+
+    private void stopAll(PrintWriter out) {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                out.println("  (a component did not stop cleanly: " + e.getClass().getSimpleName() + ")");
+            }
+        }
     }
 }

@@ -54,7 +54,7 @@ public record AuditFact(
     }
 
     /** A fact about a run, with the run's identifying fields filled from its state. */
-    static Builder about(RunState run, AuditAction action, AuditOutcome outcome) {
+    public static Builder about(RunState run, AuditAction action, AuditOutcome outcome) {
         Builder builder = new Builder(action, outcome).run(run.runId());
         if (run.target() != null) {
             builder.workspaceId = run.target().workspaceId();
@@ -65,12 +65,12 @@ public record AuditFact(
         return builder;
     }
 
-    static Builder of(AuditAction action, AuditOutcome outcome) {
+    public static Builder of(AuditAction action, AuditOutcome outcome) {
         return new Builder(action, outcome);
     }
 
     /** Keeps the state machine's audit code to the fields each event is about. */
-    static final class Builder {
+    public static final class Builder {
         private final AuditAction action;
         private final AuditOutcome outcome;
         private String runId;
@@ -96,19 +96,19 @@ public record AuditFact(
             this.outcome = outcome;
         }
 
-        Builder run(String value) {
+        public Builder run(String value) {
             runId = value;
             return this;
         }
 
-        Builder owners(String workspace, String user, String computeEnv) {
+        public Builder owners(String workspace, String user, String computeEnv) {
             workspaceId = workspace;
             userId = user;
             computeEnvId = computeEnv;
             return this;
         }
 
-        Builder secret(ManifestEntry entry) {
+        public Builder secret(ManifestEntry entry) {
             secretName = entry.name();
             secretScope = entry.scope();
             secretVersion = entry.version();
@@ -116,49 +116,54 @@ public record AuditFact(
             return this;
         }
 
-        Builder secretName(String value) {
+        public Builder scope(Scope value) {
+            secretScope = value;
+            return this;
+        }
+
+        public Builder secretName(String value) {
             secretName = value;
             return this;
         }
 
-        Builder summary(List<String> names) {
+        public Builder summary(List<String> names) {
             secretCount = names.size();
             secretNames = names;
             return this;
         }
 
-        Builder backend(String value) {
+        public Builder backend(String value) {
             backend = value;
             return this;
         }
 
-        Builder attempt(int value) {
+        public Builder attempt(int value) {
             attempt = value;
             return this;
         }
 
-        Builder error(String code, String message) {
+        public Builder error(String code, String message) {
             errorCode = code;
             errorMessage = message;
             return this;
         }
 
-        Builder cause(String eventId) {
+        public Builder cause(String eventId) {
             causationEventId = eventId;
             return this;
         }
 
-        Builder duration(Long value) {
+        public Builder duration(Long value) {
             durationMs = value;
             return this;
         }
 
-        Builder reason(String value) {
+        public Builder reason(String value) {
             reason = value;
             return this;
         }
 
-        AuditFact build() {
+        public AuditFact build() {
             return new AuditFact(action, outcome, runId, workspaceId, userId, computeEnvId, secretName, secretScope,
                     secretVersion, secretCount, secretNames, backend, backendRef, attempt, errorCode, errorMessage,
                     causationEventId, durationMs, reason);

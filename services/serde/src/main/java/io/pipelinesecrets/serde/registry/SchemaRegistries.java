@@ -1,5 +1,7 @@
 package io.pipelinesecrets.serde.registry;
 
+import io.pipelinesecrets.serde.registry.http.ConfluentRegistryClient;
+
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -8,7 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>{@code mock://<scope>} names an in-memory registry shared by everything in this JVM that opens the same
  * scope, so that a test's producer and the service under test agree on ids without a server. It is for tests and
- * the embedded dev mode only; production passes an {@code http(s)://} URL.
+ * the embedded dev mode only; production passes an {@code http(s)://} URL, or several separated by commas for
+ * failover, which opens a {@link CachingSchemaRegistry} over a {@link ConfluentRegistryClient} with its default
+ * timeouts and retries ({@link ConfluentRegistryClient.Settings#of}).
  */
 public final class SchemaRegistries {
 
@@ -32,8 +36,8 @@ public final class SchemaRegistries {
             return MOCK_SCOPES.computeIfAbsent(scope, s -> new InMemorySchemaRegistry());
         }
         if (trimmed.startsWith("http://") || trimmed.startsWith("https://")) {
-            throw new IllegalArgumentException("schema.registry.url=" + url
-                    + ": this build has no HTTP schema registry client yet; use mock://<scope> (tests and dev)");
+            // Settings validates every URL (all http(s), none with credentials) and never echoes one with a password.
+            return new CachingSchemaRegistry(new ConfluentRegistryClient(ConfluentRegistryClient.Settings.of(trimmed)));
         }
         throw new IllegalArgumentException("schema.registry.url=" + url + " must start with http://, https:// or mock://");
     }

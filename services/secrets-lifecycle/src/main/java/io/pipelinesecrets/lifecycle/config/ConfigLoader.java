@@ -1,0 +1,231 @@
+package io.pipelinesecrets.lifecycle.config;
+
+import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * Reads {@link ServiceConfig} from a properties file and the environment.
+ *
+ * <p>Precedence, highest first: environment variables, the file, the defaults. Every key {@code a.b-c} can be
+ * set as {@code PIPELINE_SECRETS_A_B_C}; Kafka settings are {@code kafka.<setting>} in the file and
+ * {@code PIPELINE_SECRETS_KAFKA_<SETTING>} in the environment (e.g. {@code PIPELINE_SECRETS_KAFKA_SASL_MECHANISM}).
+ * The environment is handed in as a map so that the precedence is testable. Every problem is reported at once.
+ */
+public final class ConfigLoader {
+
+    public static final String ENV_PREFIX = "PIPELINE_SECRETS_";
+
+    /** Every key the service reads, with its default ("" = none) and what it means. */
+    public static final Map<String, String[]> KEYS = keys(
+            "application.id", "secrets-lifecycle", "Kafka Streams application id; instances sharing it share the work",
+            "instance.id", "secrets-lifecycle", "this deployment's name, written as the managed-by mark on what it creates",
+            "kafka.bootstrap.servers", "", "Kafka bootstrap servers (required)",
+            "schema.registry.url", "", "Confluent-compatible schema registry, http(s)://host:port[,...] or mock://<scope> (required)",
+            "schema.registry.auto-register", "false", "register the service's schemas on first use (dev only; production pre-registers)",
+            "topics.launched", ServiceTopics.DEFAULTS.launched(), "workflow-launched topic",
+            "topics.completed", ServiceTopics.DEFAULTS.completed(), "workflow-completed topic",
+            "topics.secrets", ServiceTopics.DEFAULTS.secrets(), "compacted secrets topic",
+            "topics.audit", ServiceTopics.DEFAULTS.audit(), "audit topic",
+            "topics.dlq", ServiceTopics.DEFAULTS.deadLetters(), "dead-letter topic",
+            "state.dir", "/var/lib/secrets-lifecycle", "Kafka Streams state directory (run state; no values)",
+            "filesystem.allowed-roots", "", "comma-separated absolute directories the filesystem backend may write under",
+            "filesystem.default-root", "", "root used when a launch names no secretsPath",
+            "lifecycle.stale-launch-age", "PT24H", "a launch older than this with no state is not provisioned",
+            "lifecycle.max-provision-attempts", "8", "retryable provisioning failures tolerated before the run fails",
+            "lifecycle.retry-initial-backoff", "PT1S", "first retry delay; doubles per attempt",
+            "lifecycle.retry-max-backoff", "PT5M", "retry delay cap; releases retry at this pace until they succeed",
+            "lifecycle.punctuation-interval", "PT0.1S", "how often backend results and due retries are applied",
+            "admin.host", "0.0.0.0", "admin HTTP bind address",
+            "admin.port", "8080", "admin HTTP port (health, runs)");
+
+    private ConfigLoader() {
+    }
+
+    public static ServiceConfig load(Optional<Path> file, Map<String, String> environment) {
+        Map<String, String> values = new HashMap<>();
+        KEYS.forEach((key, meta) -> values.put(key, meta[0]));
+        Map<String, Object> kafka = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        file.ifPresent(path -> readFile(path, values, kafka, problems));
+        readEnvironment(environment, values, kafka, problems);
+        return build(values, kafka, problems);
+    }
+
+    /** The environment variable that sets a key. */
+    public static String environmentName(String key) {
+        return ENV_PREFIX + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    private static void readFile(Path path, Map<String, String> values, Map<String, Object> kafka, List<String> problems) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            problems.add("--config " + path + ": cannot read (" + e.getClass().getSimpleName() + "); give a readable properties file");
+            return;
+        }
+        for (String key : properties.stringPropertyNames()) {
+            String value = properties.getProperty(key).trim();
+            if (KEYS.containsKey(key)) {
+                values.put(key, value);
+            } else if (key.startsWith("kafka.")) {
+                kafka.put(key.substring("kafka.".length()), value);
+            } else {
+                problems.add(key + ": unknown key in " + path + "; known keys are listed in the README's configuration reference");
+            }
+        }
+    }
+
+    private static void readEnvironment(Map<String, String> environment, Map<String, String> values,
+                                        Map<String, Object> kafka, List<String> problems) {
+        Map<String, String> keyByEnvironmentName = new HashMap<>();
+        KEYS.keySet().forEach(key -> keyByEnvironmentName.put(environmentName(key), key));
+        String kafkaPrefix = ENV_PREFIX + "KAFKA_";
+        environment.forEach((name, value) -> {
+            if (keyByEnvironmentName.containsKey(name)) {
+                values.put(keyByEnvironmentName.get(name), value.trim());
+            } else if (name.startsWith(kafkaPrefix)) {
+                kafka.put(name.substring(kafkaPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value.trim());
+            } else if (name.startsWith(ENV_PREFIX)) {
+                problems.add(name + ": unknown environment variable; see the README's configuration reference");
+            }
+        });
+    }
+
+    private static ServiceConfig build(Map<String, String> values, Map<String, Object> kafka, List<String> problems) {
+        // kafka.bootstrap.servers is both a key of ours and a Kafka setting: keep one source of truth.
+        Object bootstrapFromKafka = kafka.remove("bootstrap.servers");
+        if (values.get("kafka.bootstrap.servers").isEmpty() && bootstrapFromKafka != null) {
+            values.put("kafka.bootstrap.servers", bootstrapFromKafka.toString());
+        }
+        String bootstrap = required(values, "kafka.bootstrap.servers", "host:port of your Kafka brokers", problems);
+        String registry = required(values, "schema.registry.url", "http(s)://host:port of the schema registry", problems);
+        Duration staleAge = duration(values, "lifecycle.stale-launch-age", problems);
+        Duration initialBackoff = duration(values, "lifecycle.retry-initial-backoff", problems);
+        Duration maxBackoff = duration(values, "lifecycle.retry-max-backoff", problems);
+        Duration punctuation = duration(values, "lifecycle.punctuation-interval", problems);
+        int maxAttempts = positiveInt(values, "lifecycle.max-provision-attempts", problems);
+        int adminPort = port(values, "admin.port", problems);
+        boolean autoRegister = bool(values, "schema.registry.auto-register", problems);
+        Optional<FilesystemBackendConfig> filesystem = filesystem(values, problems);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        ServiceTopics topics = new ServiceTopics(values.get("topics.launched"), values.get("topics.completed"),
+                values.get("topics.secrets"), values.get("topics.audit"), values.get("topics.dlq"));
+        return new ServiceConfig(values.get("application.id"), values.get("instance.id"), bootstrap, kafka, registry,
+                autoRegister, topics, Path.of(values.get("state.dir")), filesystem,
+                new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff), punctuation,
+                values.get("admin.host"), adminPort);
+    }
+
+    private static Optional<FilesystemBackendConfig> filesystem(Map<String, String> values, List<String> problems) {
+        String roots = values.get("filesystem.allowed-roots");
+        if (roots.isEmpty()) {
+            if (!values.get("filesystem.default-root").isEmpty()) {
+                problems.add("filesystem.default-root is set but filesystem.allowed-roots is empty; list the root there too");
+            }
+            return Optional.empty();
+        }
+        List<Path> paths = Arrays.stream(roots.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Path::of).toList();
+        String defaultRoot = values.get("filesystem.default-root");
+        try {
+            return Optional.of(new FilesystemBackendConfig(paths, defaultRoot.isEmpty() ? null : Path.of(defaultRoot)));
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static String required(Map<String, String> values, String key, String what, List<String> problems) {
+        String value = values.get(key);
+        if (value == null || value.isEmpty()) {
+            problems.add(key + " is required: set it to " + what + " (or " + environmentName(key) + ")");
+        }
+        return value;
+    }
+
+    private static Duration duration(Map<String, String> values, String key, List<String> problems) {
+        return parse(values, key, problems, ConfigLoader::parseDuration, "a duration such as PT30S, 500ms, 10s, 5m, 24h");
+    }
+
+    private static int positiveInt(Map<String, String> values, String key, List<String> problems) {
+        Integer value = parse(values, key, problems, Integer::valueOf, "a positive whole number");
+        if (value != null && value < 1) {
+            problems.add(key + "=" + value + " must be at least 1");
+        }
+        return value == null ? 1 : value;
+    }
+
+    private static int port(Map<String, String> values, String key, List<String> problems) {
+        Integer value = parse(values, key, problems, Integer::valueOf, "a port number 0-65535");
+        if (value != null && (value < 0 || value > 65535)) {
+            problems.add(key + "=" + value + " is not a port number; use 0-65535");
+        }
+        return value == null ? 0 : value;
+    }
+
+    private static boolean bool(Map<String, String> values, String key, List<String> problems) {
+        String value = values.get(key).toLowerCase(Locale.ROOT);
+        if (!value.equals("true") && !value.equals("false")) {
+            problems.add(key + "=" + values.get(key) + " must be true or false");
+        }
+        return value.equals("true");
+    }
+
+    private static <T> T parse(Map<String, String> values, String key, List<String> problems,
+                               Function<String, T> parser, String expected) {
+        try {
+            return parser.apply(values.get(key));
+        } catch (RuntimeException e) {
+            problems.add(key + "=" + values.get(key) + " is not valid; use " + expected);
+            return null;
+        }
+    }
+
+    static Duration parseDuration(String text) {
+        String value = text.trim().toLowerCase(Locale.ROOT);
+        try {
+            if (value.startsWith("p")) {
+                return Duration.parse(text.trim().toUpperCase(Locale.ROOT));
+            }
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(e);
+        }
+        String[][] units = {{"ms", "1"}, {"s", "1000"}, {"m", "60000"}, {"h", "3600000"}, {"d", "86400000"}};
+        for (String[] unit : units) {
+            if (value.endsWith(unit[0]) && value.length() > unit[0].length()
+                    && Character.isDigit(value.charAt(value.length() - unit[0].length() - 1))) {
+                long amount = Long.parseLong(value.substring(0, value.length() - unit[0].length()));
+                return Duration.ofMillis(amount * Long.parseLong(unit[1]));
+            }
+        }
+        throw new IllegalArgumentException("not a duration: " + text);
+    }
+
+    private static Map<String, String[]> keys(String... triples) {
+        Map<String, String[]> keys = new LinkedHashMap<>();
+        for (int i = 0; i < triples.length; i += 3) {
+            keys.put(triples[i], new String[] {triples[i + 1], triples[i + 2]});
+        }
+        return java.util.Collections.unmodifiableMap(keys);
+    }
+}

@@ -1,0 +1,42 @@
+package io.pipelinesecrets.lifecycle.config;
+
+import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The service's whole configuration, immutable, validated once at start-up by {@link ConfigLoader}.
+ *
+ * @param kafka      Kafka client and Streams settings passed through as given (SASL, TLS, timeouts ...)
+ * @param filesystem the shared-filesystem backend, when any root is configured
+ */
+public record ServiceConfig(
+        String applicationId,
+        String instanceId,
+        String bootstrapServers,
+        Map<String, Object> kafka,
+        String schemaRegistryUrl,
+        boolean autoRegisterSchemas,
+        ServiceTopics topics,
+        Path stateDirectory,
+        Optional<FilesystemBackendConfig> filesystem,
+        LifecyclePolicy policy,
+        Duration punctuationInterval,
+        String adminHost,
+        int adminPort) {
+
+    public ServiceConfig {
+        Objects.requireNonNull(applicationId, "applicationId");
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(schemaRegistryUrl, "schemaRegistryUrl");
+        Objects.requireNonNull(topics, "topics");
+        Objects.requireNonNull(stateDirectory, "stateDirectory");
+        Objects.requireNonNull(policy, "policy");
+        kafka = Map.copyOf(kafka);
+    }
+}

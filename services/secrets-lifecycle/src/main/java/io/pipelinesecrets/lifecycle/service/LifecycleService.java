@@ -1,0 +1,144 @@
+package io.pipelinesecrets.lifecycle.service;
+
+import io.pipelinesecrets.lifecycle.run.RunState;
+import io.pipelinesecrets.lifecycle.topology.BackendDispatcher;
+import io.pipelinesecrets.lifecycle.topology.LifecycleTopology;
+import io.pipelinesecrets.serde.registry.SchemaRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Runs the service: checks the topics, then starts the lifecycle application and the secrets validation
+ * application ({@link LifecycleTopology}), both with exactly-once processing. Owns their lifecycle and the
+ * backends'; knows nothing of how the topology is built, nor of any embedded broker.
+ */
+public final class LifecycleService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleService.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final KafkaStreams lifecycle;
+    private final KafkaStreams validation;
+    private final BackendDispatcher dispatcher;
+
+    /**
+     * @param applicationId  the Kafka Streams application id; instances sharing it share the work
+     * @param kafkaOverrides any Kafka client or Streams setting (security, timeouts, ...), applied last
+     */
+    public record Settings(String applicationId, String bootstrapServers, Map<String, Object> kafkaOverrides,
+                           Path stateDirectory, LifecycleTopology.Settings lifecycle) {
+        public Settings {
+            Objects.requireNonNull(applicationId, "applicationId");
+            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            Objects.requireNonNull(stateDirectory, "stateDirectory");
+            Objects.requireNonNull(lifecycle, "lifecycle");
+            kafkaOverrides = kafkaOverrides == null ? Map.of() : Map.copyOf(kafkaOverrides);
+        }
+    }
+
+    private LifecycleService(KafkaStreams lifecycle, KafkaStreams validation, BackendDispatcher dispatcher) {
+        this.lifecycle = lifecycle;
+        this.validation = validation;
+        this.dispatcher = dispatcher;
+    }
+
+    public static LifecycleService start(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher) {
+        try (Admin admin = Admin.create(adminConfig(settings))) {
+            TopicCheck.verify(admin, settings.lifecycle().topics());
+        }
+        KafkaStreams lifecycle = new KafkaStreams(LifecycleTopology.build(settings.lifecycle(), registry, dispatcher),
+                streamsConfig(settings, settings.applicationId()));
+        KafkaStreams validation = new KafkaStreams(LifecycleTopology.buildSecretValidation(settings.lifecycle(), registry),
+                streamsConfig(settings, settings.applicationId() + "-secret-validation"));
+        for (KafkaStreams streams : new KafkaStreams[] {lifecycle, validation}) {
+            streams.setUncaughtExceptionHandler(LifecycleService::onStreamThreadFailure);
+        }
+        lifecycle.start();
+        validation.start();
+        LOG.info("secrets-lifecycle started: application id {}, Kafka {}", settings.applicationId(),
+                settings.bootstrapServers());
+        return new LifecycleService(lifecycle, validation, dispatcher);
+    }
+
+    /** Ready when both applications process: each RUNNING (not starting, rebalancing or failed). */
+    public boolean ready() {
+        return lifecycle.state() == KafkaStreams.State.RUNNING && validation.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** Alive unless an application stopped for good (a failed global thread, or closed). */
+    public boolean alive() {
+        return lifecycle.state().isRunningOrRebalancing() && validation.state().isRunningOrRebalancing()
+                || lifecycle.state() == KafkaStreams.State.CREATED;
+    }
+
+    public String describeState() {
+        return "lifecycle " + lifecycle.state() + ", secret validation " + validation.state();
+    }
+
+    /**
+     * The state of a run whose partition this instance holds. Empty when the run is unknown here (with several
+     * instances it may be held by another one).
+     *
+     * @throws InvalidStateStoreException while the store is not queryable (starting, rebalancing)
+     */
+    public Optional<RunState> run(String runId) {
+        ReadOnlyKeyValueStore<String, RunState> runs = lifecycle.store(StoreQueryParameters.fromNameAndType(
+                LifecycleTopology.RUN_STATE_STORE, QueryableStoreTypes.<String, RunState>keyValueStore()));
+        return Optional.ofNullable(runs.get(runId));
+    }
+
+    /** The lifecycle application, for tests that kill it abruptly. */
+    KafkaStreams lifecycleStreams() {
+        return lifecycle;
+    }
+
+    @Override
+    public void close() {
+        lifecycle.close(CLOSE_TIMEOUT);
+        validation.close(CLOSE_TIMEOUT);
+        dispatcher.close();
+        LOG.info("secrets-lifecycle stopped");
+    }
+
+    private static StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadFailure(Throwable failure) {
+        // A transient failure (registry or broker unavailable) aborts the transaction; a fresh thread resumes from
+        // the last commit, and every backend call it repeats is idempotent.
+        LOG.error("stream thread failed; replacing it", failure);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    private static Map<String, Object> adminConfig(Settings settings) {
+        Map<String, Object> config = new HashMap<>(settings.kafkaOverrides());
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        config.keySet().retainAll(AdminClientConfig.configNames());
+        return config;
+    }
+
+    private static Properties streamsConfig(Settings settings, String applicationId) {
+        Properties config = new Properties();
+        config.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        config.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        config.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDirectory().toAbsolutePath().toString());
+        config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        config.putAll(settings.kafkaOverrides());
+        return config;
+    }
+}

@@ -1,0 +1,13 @@
+package io.pipelinesecrets.lifecycle.service;
+
+/** The service cannot start as configured; the message says what is wrong and how to fix it. */
+public final class StartupException extends RuntimeException {
+
+    public StartupException(String message) {
+        super(message);
+    }
+
+    public StartupException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,121 @@
+package io.pipelinesecrets.lifecycle.service;
+
+import io.pipelinesecrets.lifecycle.config.ServiceTopics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Start-up checks of the topics the service needs, and their creation where the service owns the cluster (dev). */
+public final class TopicCheck {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private TopicCheck() {
+    }
+
+    /**
+     * Refuses to start unless every topic exists and both workflow topics have the same partition count: the
+     * lifecycle processor sees all events of a run only if a run id maps to the same partition number in both.
+     */
+    public static void verify(Admin admin, ServiceTopics topics) {
+        Map<String, TopicDescription> found = describeExisting(admin, topics.all());
+        List<String> missing = topics.all().stream().filter(t -> !found.containsKey(t)).toList();
+        if (!missing.isEmpty()) {
+            throw new StartupException("topics " + missing + " do not exist: create them before starting (the topic"
+                    + " definitions are in deploy/kafka and DESIGN.md section 2; `dev` creates them itself)");
+        }
+        int launched = found.get(topics.launched()).partitions().size();
+        int completed = found.get(topics.completed()).partitions().size();
+        if (launched != completed) {
+            throw new StartupException("topic " + topics.launched() + " has " + launched + " partitions but "
+                    + topics.completed() + " has " + completed + "; they must be equal so that every event of a run"
+                    + " reaches the same task. Fix: raise the smaller to " + Math.max(launched, completed)
+                    + " (kafka-topics.sh --alter --partitions " + Math.max(launched, completed) + " --topic "
+                    + (launched < completed ? topics.launched() : topics.completed()) + ") while no runs are in flight,"
+                    + " then start the service");
+        }
+    }
+
+    /** Creates whichever topics are missing and returns once every partition of each answers. */
+    public static void createMissing(Admin admin, TopicLayout layout) {
+        List<NewTopic> wanted = layout.newTopics();
+        Set<String> existing = describeExisting(admin, wanted.stream().map(NewTopic::name).toList()).keySet();
+        List<NewTopic> toCreate = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+        if (!toCreate.isEmpty()) {
+            try {
+                admin.createTopics(toCreate).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw new StartupException("cannot create topics " + toCreate.stream().map(NewTopic::name).toList(), e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StartupException("interrupted while creating topics", e);
+            } catch (TimeoutException e) {
+                throw new StartupException("creating topics took longer than " + TIMEOUT, e);
+            }
+        }
+        for (NewTopic topic : wanted) {
+            awaitPartitionsAnswer(admin, topic.name());
+        }
+    }
+
+    private static Map<String, TopicDescription> describeExisting(Admin admin, List<String> names) {
+        try {
+            Set<String> listed = admin.listTopics().names().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            List<String> present = names.stream().filter(listed::contains).toList();
+            return admin.describeTopics(present).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while describing topics", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StartupException("cannot describe topics " + names + " (is Kafka reachable?): " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Producing right after creating a topic can lose records (KAFKA-15591, seen here with acks=all and
+     * idempotence), so creation is complete only when every partition answers a ListOffsets request.
+     */
+    private static void awaitPartitionsAnswer(Admin admin, String topic) {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                int partitions = admin.describeTopics(List.of(topic)).allTopicNames()
+                        .get(5, TimeUnit.SECONDS).get(topic).partitions().size();
+                Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+                for (int p = 0; p < partitions; p++) {
+                    request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+                }
+                admin.listOffsets(request).all().get(5, TimeUnit.SECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StartupException("interrupted while waiting for " + topic, e);
+            } catch (ExecutionException | TimeoutException e) {
+                last = e;
+                try {
+                    TimeUnit.MILLISECONDS.sleep(100);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new StartupException("interrupted while waiting for " + topic, interrupted);
+                }
+            }
+        }
+        throw new StartupException("partitions of " + topic + " did not become available within " + TIMEOUT
+                + ": " + (last == null ? "" : last.getMessage()));
+    }
+}

@@ -1,0 +1,230 @@
+package io.pipelinesecrets.lifecycle.topology;
+
+import io.pipelinesecrets.events.AuditAction;
+import io.pipelinesecrets.events.AuditOutcome;
+import io.pipelinesecrets.events.SecretRecord;
+import io.pipelinesecrets.events.WorkflowCompleted;
+import io.pipelinesecrets.events.WorkflowLaunched;
+import io.pipelinesecrets.lifecycle.run.AuditFact;
+import io.pipelinesecrets.lifecycle.run.BackendCommand;
+import io.pipelinesecrets.lifecycle.run.RunInput;
+import io.pipelinesecrets.lifecycle.run.RunState;
+import io.pipelinesecrets.lifecycle.run.RunStateMachine;
+import io.pipelinesecrets.lifecycle.run.Transition;
+import io.pipelinesecrets.serde.UndecodableRecordException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * Applies the run state machine to launched and completed events, to backend results and to retry timers, one
+ * run at a time, inside the Streams transaction: the run's new state, its audit events and any dead letters
+ * commit together.
+ *
+ * <p>Backend calls never block the stream thread (DESIGN.md section 6): the processor starts them and moves on;
+ * their results land in a concurrent queue that a short wall-clock punctuation drains on the stream thread.
+ * When a task starts, runs found with a call in flight are driven again (the call's result died with the
+ * process that made it) and waiting retries are rescheduled.
+ */
+final class LifecycleProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
+
+    private final LifecycleTopology.Settings settings;
+    private final Deserializer<WorkflowLaunched> launches;
+    private final Deserializer<WorkflowCompleted> completions;
+    private final Deserializer<SecretRecord> secretRecords;
+    private final BackendDispatcher dispatcher;
+
+    /** Filled by backend callbacks on any thread; drained only on the stream thread. */
+    private final Queue<RunInput.BackendDone> results = new ConcurrentLinkedQueue<>();
+    private final Map<String, Instant> retriesDue = new HashMap<>();
+    private final List<String> redrives = new ArrayList<>();
+
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, RunState> runs;
+    private RunStateMachine machine;
+
+    LifecycleProcessor(LifecycleTopology.Settings settings, Deserializer<WorkflowLaunched> launches,
+                       Deserializer<WorkflowCompleted> completions, Deserializer<SecretRecord> secretRecords,
+                       BackendDispatcher dispatcher) {
+        this.settings = settings;
+        this.launches = launches;
+        this.completions = completions;
+        this.secretRecords = secretRecords;
+        this.dispatcher = dispatcher;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.runs = context.getStateStore(LifecycleTopology.RUN_STATE_STORE);
+        KeyValueStore<String, byte[]> secrets = context.getStateStore(LifecycleTopology.SECRETS_STORE);
+        this.machine = new RunStateMachine(settings.policy(), settings.routing(),
+                new SecretCatalog(secrets, secretRecords, settings.topics().secrets()));
+        resumeWorkingRuns();
+        context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, now -> drain());
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        Optional<RecordMetadata> source = context.recordMetadata();
+        String topic = source.map(RecordMetadata::topic).orElse("");
+        String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+        try {
+            if (topic.equals(settings.topics().launched())) {
+                WorkflowLaunched launch = launches.deserialize(topic, record.headers(), record.value());
+                if (launch == null) {
+                    reject(record, key, source, emptyValue(), null);
+                    return;
+                }
+                Optional<DeadLetters.Rejection> problem = WorkflowEvents.problem(key, launch);
+                if (problem.isPresent()) {
+                    reject(record, key, source, problem.get(), launch.getEventId());
+                    return;
+                }
+                apply(WorkflowEvents.toInput(launch), launch.getEventId());
+            } else if (topic.equals(settings.topics().completed())) {
+                WorkflowCompleted completion = completions.deserialize(topic, record.headers(), record.value());
+                if (completion == null) {
+                    reject(record, key, source, emptyValue(), null);
+                    return;
+                }
+                Optional<DeadLetters.Rejection> problem = WorkflowEvents.problem(key, completion);
+                if (problem.isPresent()) {
+                    reject(record, key, source, problem.get(), completion.getEventId());
+                    return;
+                }
+                apply(WorkflowEvents.toInput(completion), completion.getEventId());
+            } else {
+                throw new IllegalStateException("lifecycle processor received a record of unexpected topic '" + topic + "'");
+            }
+        } catch (UndecodableRecordException e) {
+            UndecodableRecordException located = source.map(m -> e.at(m.partition(), m.offset())).orElse(e);
+            reject(record, key, source, new DeadLetters.Rejection(e.reason().name(), e.getClass().getName(),
+                    located.getMessage()), null);
+        }
+    }
+
+    /** Applies backend results, re-drives and due retries; runs on the stream thread via punctuation. */
+    private void drain() {
+        for (String runId : redrives) {
+            apply(new RunInput.Redrive(runId), null);
+        }
+        redrives.clear();
+        RunInput.BackendDone done;
+        while ((done = results.poll()) != null) {
+            apply(done, null);
+        }
+        Instant now = settings.clock().instant();
+        List<String> due = retriesDue.entrySet().stream()
+                .filter(e -> !e.getValue().isAfter(now)).map(Map.Entry::getKey).toList();
+        for (String runId : due) {
+            retriesDue.remove(runId);
+            apply(new RunInput.RetryDue(runId), null);
+        }
+    }
+
+    private void apply(RunInput input, String eventId) {
+        MDC.put("runId", input.runId());
+        if (eventId != null) {
+            MDC.put("eventId", eventId);
+        }
+        try {
+            Instant now = settings.clock().instant();
+            RunState before = runs.get(input.runId());
+            Transition transition = machine.apply(before, input, now);
+            RunState after = transition.state();
+            if (transition.changed()) {
+                if (after == null) {
+                    runs.delete(input.runId());
+                } else {
+                    runs.put(input.runId(), after);
+                }
+            }
+            for (AuditFact fact : transition.audits()) {
+                context.forward(new Record<>(fact.runId(), AuditEvents.toEvent(fact, now), now.toEpochMilli()),
+                        LifecycleTopology.AUDIT_SINK);
+            }
+            for (BackendCommand command : transition.commands()) {
+                dispatcher.dispatch(command, results::add);
+            }
+            schedule(input.runId(), after);
+            if (after != null && (before == null || before.phase() != after.phase())) {
+                LOG.info("run {} {} -> {}", input.runId(), before == null ? "new" : before.phase(), after.phase());
+            }
+        } finally {
+            MDC.remove("runId");
+            MDC.remove("eventId");
+        }
+    }
+
+    private void schedule(String runId, RunState state) {
+        if (state != null && state.phase().isWorking() && !state.inFlight() && state.nextAttemptAt() != null) {
+            retriesDue.put(runId, state.nextAttemptAt());
+        } else {
+            retriesDue.remove(runId);
+        }
+    }
+
+    private void resumeWorkingRuns() {
+        int inFlight = 0;
+        try (KeyValueIterator<String, RunState> all = runs.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, RunState> entry = all.next();
+                RunState state = entry.value;
+                if (!state.phase().isWorking()) {
+                    continue;
+                }
+                if (state.inFlight()) {
+                    redrives.add(entry.key);
+                    inFlight++;
+                } else {
+                    schedule(entry.key, state);
+                }
+            }
+        }
+        if (inFlight > 0 || !retriesDue.isEmpty()) {
+            LOG.info("task {}: driving {} run(s) found in flight again, {} waiting for a retry",
+                    context.taskId(), inFlight, retriesDue.size());
+        }
+    }
+
+    private void reject(Record<byte[], byte[]> record, String key, Optional<RecordMetadata> source,
+                        DeadLetters.Rejection rejection, String eventId) {
+        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
+                DeadLetters.headers(record.headers(), rejection, source)), LifecycleTopology.DLQ_SINK);
+        String runId = key.isEmpty() ? null : key;
+        AuditFact fact = AuditFact.of(AuditAction.EVENT_REJECTED, AuditOutcome.FAILURE).run(runId)
+                .error(rejection.code(), rejection.message())
+                .cause(eventId != null ? eventId : DeadLetters.position(source))
+                .reason(source.map(RecordMetadata::topic).orElse(null)).build();
+        Instant now = settings.clock().instant();
+        context.forward(new Record<>(runId, AuditEvents.toEvent(fact, now), now.toEpochMilli()), LifecycleTopology.AUDIT_SINK);
+        LOG.warn("rejected record {} of {}: {} {}", DeadLetters.position(source), source.map(RecordMetadata::topic)
+                .orElse("?"), rejection.code(), rejection.message());
+    }
+
+    private static DeadLetters.Rejection emptyValue() {
+        return new DeadLetters.Rejection("EMPTY_VALUE", "InvalidEvent", "a workflow event must have a value");
+    }
+}

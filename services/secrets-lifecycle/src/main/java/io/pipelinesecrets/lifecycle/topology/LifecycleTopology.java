@@ -1,0 +1,117 @@
+package io.pipelinesecrets.lifecycle.topology;
+
+import io.pipelinesecrets.events.AuditEvent;
+import io.pipelinesecrets.events.SecretRecord;
+import io.pipelinesecrets.events.WorkflowCompleted;
+import io.pipelinesecrets.events.WorkflowLaunched;
+import io.pipelinesecrets.lifecycle.config.ServiceTopics;
+import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
+import io.pipelinesecrets.serde.SpecificAvroDeserializer;
+import io.pipelinesecrets.serde.SpecificAvroSerializer;
+import io.pipelinesecrets.serde.registry.SchemaRegistry;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.AutoOffsetReset;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The lifecycle topology: the secrets topic materialised into a global store (one prefix scan per owner), and
+ * one processor that consumes both workflow topics with a changelogged run-state store keyed by run id, writing
+ * audit events and dead letters. Every node and store is named, so the topology's shape is stable across
+ * versions (internal topic names derive from these names).
+ *
+ * <p>This class turns settings into a {@link Topology}; {@code LifecycleService} runs it.
+ */
+public final class LifecycleTopology {
+
+    public static final String SECRETS_STORE = "secrets-by-owner";
+    public static final String RUN_STATE_STORE = "run-state";
+    public static final String SECRETS_SOURCE = "secrets-source";
+    public static final String SECRETS_UPDATER = "secrets-store-updater";
+    public static final String LAUNCHED_SOURCE = "launched-source";
+    public static final String COMPLETED_SOURCE = "completed-source";
+    public static final String LIFECYCLE = "lifecycle";
+    public static final String AUDIT_SINK = "audit-sink";
+    public static final String DLQ_SINK = "dlq-sink";
+    public static final String SECRETS_VALIDATION_SOURCE = "secrets-validation-source";
+    public static final String SECRETS_VALIDATOR = "secrets-validator";
+
+    private LifecycleTopology() {
+    }
+
+    /**
+     * @param punctuationInterval how often backend results and due retries are applied; short, since a
+     *                            provisioning is not visible until its results are applied
+     * @param autoRegisterSchemas register the audit schema on first use (dev, tests) or require it registered
+     */
+    public record Settings(ServiceTopics topics, LifecyclePolicy policy, PlatformRouting routing,
+                           Duration punctuationInterval, boolean autoRegisterSchemas, Clock clock) {
+        public Settings {
+            Objects.requireNonNull(topics, "topics");
+            Objects.requireNonNull(policy, "policy");
+            Objects.requireNonNull(routing, "routing");
+            Objects.requireNonNull(punctuationInterval, "punctuationInterval");
+            Objects.requireNonNull(clock, "clock");
+        }
+    }
+
+    public static Topology build(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher) {
+        ServiceTopics topics = settings.topics();
+        Topology topology = new Topology();
+
+        // In memory, restored from the compacted topic at each start: secret values never rest on the service's disk.
+        topology.addGlobalStore(
+                Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SECRETS_STORE), Serdes.String(), Serdes.ByteArray())
+                        .withLoggingDisabled(),
+                SECRETS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.secrets(),
+                SECRETS_UPDATER, () -> new GlobalSecretsUpdater(SECRETS_STORE));
+
+        // Values are decoded inside the processor, so that an undecodable record becomes a dead letter with its
+        // original bytes and an audit event in the same transaction, instead of stopping the stream.
+        topology.addSource(AutoOffsetReset.earliest(), LAUNCHED_SOURCE, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), topics.launched());
+        topology.addSource(AutoOffsetReset.earliest(), COMPLETED_SOURCE, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), topics.completed());
+        topology.addProcessor(LIFECYCLE, () -> new LifecycleProcessor(settings,
+                        new SpecificAvroDeserializer<>(registry, WorkflowLaunched.class),
+                        new SpecificAvroDeserializer<>(registry, WorkflowCompleted.class),
+                        new SpecificAvroDeserializer<>(registry, SecretRecord.class),
+                        dispatcher),
+                LAUNCHED_SOURCE, COMPLETED_SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(RUN_STATE_STORE), Serdes.String(), new RunStateSerde()), LIFECYCLE);
+
+        Serializer<AuditEvent> audit = new SpecificAvroSerializer<>(registry, AuditEvent.class, settings.autoRegisterSchemas());
+        topology.addSink(AUDIT_SINK, topics.audit(), new StringSerializer(), audit, LIFECYCLE);
+        topology.addSink(DLQ_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(), LIFECYCLE);
+        return topology;
+    }
+
+    /**
+     * The validation of the secrets topic, run as its own Streams application: Kafka Streams lets a topic feed
+     * either a global store or a regular source in one topology, not both, and a global store's processor cannot
+     * write to the audit and dead-letter topics.
+     */
+    public static Topology buildSecretValidation(Settings settings, SchemaRegistry registry) {
+        ServiceTopics topics = settings.topics();
+        Topology topology = new Topology();
+        topology.addSource(AutoOffsetReset.earliest(), SECRETS_VALIDATION_SOURCE, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer(), topics.secrets());
+        topology.addProcessor(SECRETS_VALIDATOR, () -> new SecretRecordValidator(
+                new SpecificAvroDeserializer<>(registry, SecretRecord.class), settings.clock()), SECRETS_VALIDATION_SOURCE);
+        Serializer<AuditEvent> audit = new SpecificAvroSerializer<>(registry, AuditEvent.class, settings.autoRegisterSchemas());
+        topology.addSink(AUDIT_SINK, topics.audit(), new StringSerializer(), audit, SECRETS_VALIDATOR);
+        topology.addSink(DLQ_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(),
+                SECRETS_VALIDATOR);
+        return topology;
+    }
+}

@@ -1,0 +1,256 @@
+package io.pipelinesecrets.lifecycle.it;
+
+import io.pipelinesecrets.events.AuditAction;
+import io.pipelinesecrets.events.AuditEvent;
+import io.pipelinesecrets.events.SecretRecord;
+import io.pipelinesecrets.events.WorkflowCompleted;
+import io.pipelinesecrets.events.WorkflowLaunched;
+import io.pipelinesecrets.lifecycle.admin.AdminServer;
+import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
+import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.config.ServiceTopics;
+import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
+import io.pipelinesecrets.lifecycle.service.LifecycleService;
+import io.pipelinesecrets.lifecycle.service.TopicCheck;
+import io.pipelinesecrets.lifecycle.service.TopicLayout;
+import io.pipelinesecrets.lifecycle.topology.BackendDispatcher;
+import io.pipelinesecrets.lifecycle.topology.LifecycleTopology;
+import io.pipelinesecrets.lifecycle.topology.PlatformRouting;
+import io.pipelinesecrets.serde.EventSerdes;
+import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry;
+import io.pipelinesecrets.testing.kafka.TestKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The real service on the test cluster: topics of its own (prefixed per test), the filesystem backend under a
+ * temporary root, an in-memory registry shared with the test's producers, admin HTTP on a free port. Everything
+ * a test publishes goes through the real serde; everything it checks is read back from the real topics.
+ */
+public final class ServiceHarness implements AutoCloseable {
+
+    public static final Duration WAIT = Duration.ofSeconds(60);
+
+    private final TestKafka kafka;
+    private final String applicationId;
+    private final ServiceTopics topics;
+    private final Path secretsRoot;
+    private final Path stateDirectory;
+    private final LifecyclePolicy policy;
+    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
+    private final EventSerdes serdes = EventSerdes.create(registry, true);
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final RecordLog<AuditEvent> audit;
+    private final RecordLog<ConsumerRecord<byte[], byte[]>> deadLetters;
+    private final List<String> httpResponses = new ArrayList<>();
+    private LifecycleService service;
+    private AdminServer admin;
+
+    private ServiceHarness(TestKafka kafka, Path workDirectory, LifecyclePolicy policy) {
+        this.kafka = kafka;
+        this.policy = policy;
+        this.applicationId = kafka.uniqueName("app");
+        this.topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
+        this.secretsRoot = workDirectory.resolve("secrets");
+        this.stateDirectory = workDirectory.resolve("state");
+        try {
+            Files.createDirectories(secretsRoot, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        try (Admin admin = kafka.admin()) {
+            TopicCheck.createMissing(admin, new TopicLayout(topics, 3, (short) 1));
+        }
+        this.producer = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+        this.audit = new RecordLog<>(kafka.bootstrapServers(), topics.audit(),
+                r -> serdes.audit().deserializer().deserialize(topics.audit(), r.value()));
+        this.deadLetters = new RecordLog<>(kafka.bootstrapServers(), topics.deadLetters(), r -> r);
+    }
+
+    public static ServiceHarness start(TestKafka kafka, Path workDirectory) {
+        return start(kafka, workDirectory, new LifecyclePolicy(Duration.ofHours(24), 8, Duration.ofMillis(200), Duration.ofSeconds(2)));
+    }
+
+    public static ServiceHarness start(TestKafka kafka, Path workDirectory, LifecyclePolicy policy) {
+        ServiceHarness harness = new ServiceHarness(kafka, workDirectory, policy);
+        harness.startService();
+        return harness;
+    }
+
+    public void startService() {
+        BackendDispatcher dispatcher = new BackendDispatcher(List.of(
+                new FilesystemBackend(new FilesystemBackendConfig(List.of(secretsRoot)))));
+        LifecycleTopology.Settings settings = new LifecycleTopology.Settings(topics, policy,
+                PlatformRouting.defaults(dispatcher.names()), Duration.ofMillis(20), true, Clock.systemUTC());
+        service = LifecycleService.start(new LifecycleService.Settings(applicationId, kafka.bootstrapServers(),
+                Map.of("commit.interval.ms", 50), stateDirectory, settings), registry, dispatcher);
+        try {
+            admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), () -> service);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        awaitReady();
+    }
+
+    public void stopService() {
+        admin.close();
+        service.close();
+    }
+
+    public void restartService() {
+        stopService();
+        startService();
+    }
+
+    public void awaitReady() {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!service.ready()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("service not ready within " + WAIT + ": " + service.describeState());
+            }
+            sleep(50);
+        }
+    }
+
+    // ---- publishing
+
+    public void publishSecret(SecretRecord secret) {
+        String scope = secret.getScope().name().toLowerCase();
+        send(topics.secrets(), scope + ":" + secret.getOwnerId() + ":" + secret.getName(),
+                serdes.secrets().serializer().serialize(topics.secrets(), secret));
+    }
+
+    public void launch(WorkflowLaunched launch) {
+        send(topics.launched(), launch.getRunId(), serdes.launched().serializer().serialize(topics.launched(), launch));
+    }
+
+    public void complete(WorkflowCompleted completion) {
+        send(topics.completed(), completion.getRunId(),
+                serdes.completed().serializer().serialize(topics.completed(), completion));
+    }
+
+    public void send(String topic, String key, byte[] value) {
+        sendRaw(topic, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
+    }
+
+    public void sendRaw(String topic, byte[] key, byte[] value) {
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot produce to " + topic, e);
+        }
+    }
+
+    // ---- observing
+
+    public List<AuditEvent> awaitAudit(String expectation, java.util.function.Predicate<List<AuditEvent>> done) {
+        return audit.await(expectation, done, WAIT);
+    }
+
+    public List<AuditEvent> awaitAction(String runId, AuditAction action) {
+        return awaitAudit(action + " for " + runId, events -> events.stream()
+                .anyMatch(e -> runId.equals(e.getRunId()) && e.getAction() == action));
+    }
+
+    public List<AuditEvent> auditOf(String runId) {
+        return audit.poll().stream().filter(e -> runId.equals(e.getRunId())).toList();
+    }
+
+    public List<AuditEvent> allAudit() {
+        return audit.poll();
+    }
+
+    public List<ConsumerRecord<byte[], byte[]>> awaitDeadLetters(int count) {
+        return deadLetters.await(count + " dead letter(s)", seen -> seen.size() >= count, WAIT);
+    }
+
+    /** Whatever reached the dead-letter topic so far. */
+    public List<ConsumerRecord<byte[], byte[]>> awaitDeadLettersSoFar() {
+        return deadLetters.poll();
+    }
+
+    public EventSerdes serdes() {
+        return serdes;
+    }
+
+    public InMemorySchemaRegistry registry() {
+        return registry;
+    }
+
+    public Path storeFile(String runId) {
+        return secretsRoot.resolve(runId).resolve("store.json");
+    }
+
+    public Path secretsRoot() {
+        return secretsRoot;
+    }
+
+    public ServiceTopics topics() {
+        return topics;
+    }
+
+    public LifecycleService service() {
+        return service;
+    }
+
+    /** GET on the admin server; every response is kept for the canary scan. */
+    public HttpResponse<String> http(String path) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            httpResponses.add(response.body());
+            return response;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public List<String> httpResponses() {
+        return List.copyOf(httpResponses);
+    }
+
+    @Override
+    public void close() {
+        try {
+            stopService();
+        } finally {
+            producer.close();
+            audit.close();
+            deadLetters.close();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
