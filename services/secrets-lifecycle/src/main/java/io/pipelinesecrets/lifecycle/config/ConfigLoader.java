@@ -164,7 +164,11 @@ public final class ConfigLoader {
     }
 
     private static Duration duration(Map<String, String> values, String key, List<String> problems) {
-        return parse(values, key, problems, ConfigLoader::parseDuration, "a duration such as PT30S, 500ms, 10s, 5m, 24h");
+        Duration value = parse(values, key, problems, ConfigLoader::parseDuration, "a duration such as PT30S, 500ms, 10s, 5m, 24h");
+        if (value != null && (value.isNegative() || value.isZero())) {
+            problems.add(key + "=" + values.get(key) + " must be longer than zero");
+        }
+        return value;
     }
 
     private static int positiveInt(Map<String, String> values, String key, List<String> problems) {
@@ -215,7 +219,7 @@ public final class ConfigLoader {
             if (value.endsWith(unit[0]) && value.length() > unit[0].length()
                     && Character.isDigit(value.charAt(value.length() - unit[0].length() - 1))) {
                 long amount = Long.parseLong(value.substring(0, value.length() - unit[0].length()));
-                return Duration.ofMillis(amount * Long.parseLong(unit[1]));
+                return Duration.ofMillis(Math.multiplyExact(amount, Long.parseLong(unit[1])));
             }
         }
         throw new IllegalArgumentException("not a duration: " + text);

@@ -22,6 +22,11 @@ public record LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts,
         Objects.requireNonNull(staleLaunchAge, "staleLaunchAge");
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
+        for (Duration duration : new Duration[] {staleLaunchAge, initialBackoff, maxBackoff}) {
+            if (duration.isNegative() || duration.isZero()) {
+                throw new IllegalArgumentException("lifecycle durations must be longer than zero, not " + duration);
+            }
+        }
         if (maxProvisionAttempts < 1) {
             throw new IllegalArgumentException("maxProvisionAttempts must be at least 1");
         }

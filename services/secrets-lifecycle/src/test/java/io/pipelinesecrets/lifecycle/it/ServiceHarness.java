@@ -58,6 +58,8 @@ public final class ServiceHarness implements AutoCloseable {
     private final Path secretsRoot;
     private final Path stateDirectory;
     private final LifecyclePolicy policy;
+    private final Duration punctuationInterval;
+    private final Map<String, Object> kafkaOverrides;
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     private final EventSerdes serdes = EventSerdes.create(registry, true);
     private final KafkaProducer<byte[], byte[]> producer;
@@ -67,9 +69,12 @@ public final class ServiceHarness implements AutoCloseable {
     private LifecycleService service;
     private AdminServer admin;
 
-    private ServiceHarness(TestKafka kafka, Path workDirectory, LifecyclePolicy policy) {
+    private ServiceHarness(TestKafka kafka, Path workDirectory, LifecyclePolicy policy, Duration punctuationInterval,
+                           Map<String, Object> kafkaOverrides) {
         this.kafka = kafka;
         this.policy = policy;
+        this.punctuationInterval = punctuationInterval;
+        this.kafkaOverrides = kafkaOverrides;
         this.applicationId = kafka.uniqueName("app");
         this.topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
         this.secretsRoot = workDirectory.resolve("secrets");
@@ -93,7 +98,13 @@ public final class ServiceHarness implements AutoCloseable {
     }
 
     public static ServiceHarness start(TestKafka kafka, Path workDirectory, LifecyclePolicy policy) {
-        ServiceHarness harness = new ServiceHarness(kafka, workDirectory, policy);
+        return start(kafka, workDirectory, policy, Duration.ofMillis(20), Map.of("commit.interval.ms", 50));
+    }
+
+    /** With production-like pacing, for measurements: the given punctuation interval and Kafka settings. */
+    public static ServiceHarness start(TestKafka kafka, Path workDirectory, LifecyclePolicy policy,
+                                       Duration punctuationInterval, Map<String, Object> kafkaOverrides) {
+        ServiceHarness harness = new ServiceHarness(kafka, workDirectory, policy, punctuationInterval, kafkaOverrides);
         harness.startService();
         return harness;
     }
@@ -102,9 +113,9 @@ public final class ServiceHarness implements AutoCloseable {
         BackendDispatcher dispatcher = new BackendDispatcher(List.of(
                 new FilesystemBackend(new FilesystemBackendConfig(List.of(secretsRoot)))));
         LifecycleTopology.Settings settings = new LifecycleTopology.Settings(topics, policy,
-                PlatformRouting.defaults(dispatcher.names()), Duration.ofMillis(20), true, Clock.systemUTC());
+                PlatformRouting.defaults(dispatcher.names()), punctuationInterval, true, Clock.systemUTC());
         service = LifecycleService.start(new LifecycleService.Settings(applicationId, kafka.bootstrapServers(),
-                Map.of("commit.interval.ms", 50), stateDirectory, settings), registry, dispatcher);
+                kafkaOverrides, stateDirectory, settings), registry, dispatcher);
         try {
             admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), () -> service);
         } catch (IOException e) {
@@ -148,6 +159,15 @@ public final class ServiceHarness implements AutoCloseable {
     public void complete(WorkflowCompleted completion) {
         send(topics.completed(), completion.getRunId(),
                 serdes.completed().serializer().serialize(topics.completed(), completion));
+    }
+
+    /** Sends without waiting for each acknowledgement; {@link #flush} waits for all. */
+    public void sendAsync(String topic, String key, byte[] value) {
+        producer.send(new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), value));
+    }
+
+    public void flush() {
+        producer.flush();
     }
 
     public void send(String topic, String key, byte[] value) {

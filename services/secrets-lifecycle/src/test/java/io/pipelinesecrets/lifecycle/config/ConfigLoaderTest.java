@@ -1,0 +1,378 @@
+package io.pipelinesecrets.lifecycle.config;
+
+import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * The precedence (environment over file over defaults), the formats and the "every problem at once" promise of
+ * {@link ConfigLoader}. The environment is always a map handed in, never the process's own.
+ */
+class ConfigLoaderTest {
+
+    private static final String BOOTSTRAP = "PIPELINE_SECRETS_KAFKA_BOOTSTRAP_SERVERS";
+    private static final String REGISTRY = "PIPELINE_SECRETS_SCHEMA_REGISTRY_URL";
+
+    @TempDir
+    Path dir;
+
+    // ---- defaults, file, environment
+
+    @Test
+    void shouldUseTheDefaultsForEverythingButTheRequiredSettings() {
+        ServiceConfig config = ConfigLoader.load(Optional.empty(), required());
+
+        assertThat(config.applicationId()).isEqualTo("secrets-lifecycle");
+        assertThat(config.instanceId()).isEqualTo("secrets-lifecycle");
+        assertThat(config.bootstrapServers()).isEqualTo("broker:9092");
+        assertThat(config.schemaRegistryUrl()).isEqualTo("mock://config-test");
+        assertThat(config.autoRegisterSchemas()).isFalse();
+        assertThat(config.topics()).isEqualTo(ServiceTopics.DEFAULTS);
+        assertThat(config.stateDirectory()).isEqualTo(Path.of("/var/lib/secrets-lifecycle"));
+        assertThat(config.filesystem()).isEmpty();
+        assertThat(config.policy()).isEqualTo(LifecyclePolicy.DEFAULTS);
+        assertThat(config.punctuationInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(config.adminHost()).isEqualTo("0.0.0.0");
+        assertThat(config.adminPort()).isEqualTo(8080);
+        assertThat(config.kafka()).isEmpty();
+    }
+
+    @Test
+    void shouldReadEveryKnownKeyFromTheFile() throws IOException {
+        Path file = properties("""
+                application.id=lifecycle-prod
+                instance.id=eu-1
+                kafka.bootstrap.servers=kafka-1:9092,kafka-2:9092
+                schema.registry.url=http://registry:8081
+                schema.registry.auto-register=true
+                topics.launched=t.launched
+                topics.completed=t.completed
+                topics.secrets=t.secrets
+                topics.audit=t.audit
+                topics.dlq=t.dlq
+                state.dir=/data/state
+                filesystem.allowed-roots=/shared/a, /shared/b
+                filesystem.default-root=/shared/a/default
+                lifecycle.stale-launch-age=PT12H
+                lifecycle.max-provision-attempts=3
+                lifecycle.retry-initial-backoff=250ms
+                lifecycle.retry-max-backoff=2m
+                lifecycle.punctuation-interval=50ms
+                admin.host=127.0.0.1
+                admin.port=9090
+                """);
+
+        ServiceConfig config = ConfigLoader.load(Optional.of(file), Map.of());
+
+        assertThat(config.applicationId()).isEqualTo("lifecycle-prod");
+        assertThat(config.instanceId()).isEqualTo("eu-1");
+        assertThat(config.bootstrapServers()).isEqualTo("kafka-1:9092,kafka-2:9092");
+        assertThat(config.schemaRegistryUrl()).isEqualTo("http://registry:8081");
+        assertThat(config.autoRegisterSchemas()).isTrue();
+        assertThat(config.topics()).isEqualTo(new ServiceTopics("t.launched", "t.completed", "t.secrets", "t.audit", "t.dlq"));
+        assertThat(config.stateDirectory()).isEqualTo(Path.of("/data/state"));
+        assertThat(config.filesystem()).contains(new FilesystemBackendConfig(
+                List.of(Path.of("/shared/a"), Path.of("/shared/b")), Path.of("/shared/a/default")));
+        assertThat(config.policy()).isEqualTo(new LifecyclePolicy(Duration.ofHours(12), 3, Duration.ofMillis(250),
+                Duration.ofMinutes(2)));
+        assertThat(config.punctuationInterval()).isEqualTo(Duration.ofMillis(50));
+        assertThat(config.adminHost()).isEqualTo("127.0.0.1");
+        assertThat(config.adminPort()).isEqualTo(9090);
+        assertThat(config.kafka()).as("our own bootstrap key is not passed through twice").isEmpty();
+    }
+
+    @Test
+    void shouldLetEnvironmentVariablesOverrideTheFile() throws IOException {
+        Path file = properties("""
+                kafka.bootstrap.servers=from-file:9092
+                schema.registry.url=http://from-file:8081
+                lifecycle.stale-launch-age=PT12H
+                admin.port=9090
+                topics.audit=file.audit
+                """);
+        Map<String, String> environment = Map.of(
+                BOOTSTRAP, "from-env:9092",
+                "PIPELINE_SECRETS_LIFECYCLE_STALE_LAUNCH_AGE", "30m",
+                "PIPELINE_SECRETS_ADMIN_PORT", " 7070 ",
+                "PIPELINE_SECRETS_FILESYSTEM_ALLOWED_ROOTS", "/env/root");
+
+        ServiceConfig config = ConfigLoader.load(Optional.of(file), environment);
+
+        assertThat(config.bootstrapServers()).isEqualTo("from-env:9092");
+        assertThat(config.policy().staleLaunchAge()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.adminPort()).as("values are trimmed").isEqualTo(7070);
+        assertThat(config.filesystem()).map(FilesystemBackendConfig::allowedRoots).contains(List.of(Path.of("/env/root")));
+        assertThat(config.schemaRegistryUrl()).as("the file still supplies what the environment does not")
+                .isEqualTo("http://from-file:8081");
+        assertThat(config.topics().audit()).isEqualTo("file.audit");
+    }
+
+    @Test
+    void shouldNameTheEnvironmentVariableOfEveryKeyByUpperCasingAndReplacingDotsAndDashes() {
+        assertThat(ConfigLoader.environmentName("lifecycle.stale-launch-age"))
+                .isEqualTo("PIPELINE_SECRETS_LIFECYCLE_STALE_LAUNCH_AGE");
+        assertThat(ConfigLoader.environmentName("kafka.bootstrap.servers")).isEqualTo(BOOTSTRAP);
+        Map<String, String> everyKey = new HashMap<>();
+        ConfigLoader.KEYS.keySet().forEach(key -> everyKey.put(ConfigLoader.environmentName(key), "x"));
+
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), everyKey));
+
+        assertThat(e).as("'x' is not a valid duration, so some keys must complain").isNotNull();
+        assertThat(e.problems()).noneMatch(p -> p.contains("unknown environment variable"));
+    }
+
+    // ---- Kafka passthrough
+
+    @Test
+    void shouldPassKafkaSettingsThroughFromTheFileWithTheEnvironmentWinning() throws IOException {
+        Path file = properties("""
+                kafka.bootstrap.servers=broker:9092
+                schema.registry.url=mock://x
+                kafka.security.protocol=SASL_SSL
+                kafka.sasl.mechanism=PLAIN
+                kafka.num.stream.threads=4
+                """);
+        Map<String, String> environment = Map.of(
+                "PIPELINE_SECRETS_KAFKA_SASL_MECHANISM", "SCRAM-SHA-512",
+                "PIPELINE_SECRETS_KAFKA_SASL_JAAS_CONFIG", "org.example.Login required;");
+
+        ServiceConfig config = ConfigLoader.load(Optional.of(file), environment);
+
+        assertThat(config.kafka()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "security.protocol", "SASL_SSL",
+                "sasl.mechanism", "SCRAM-SHA-512",
+                "sasl.jaas.config", "org.example.Login required;",
+                "num.stream.threads", "4"));
+    }
+
+    @Test
+    void shouldTakeTheBootstrapServersFromTheEnvironmentAndNeverPassThemThroughAsAKafkaSetting() {
+        ServiceConfig config = ConfigLoader.load(Optional.empty(), Map.of(
+                BOOTSTRAP, "env-broker:9092", REGISTRY, "mock://x"));
+
+        assertThat(config.bootstrapServers()).isEqualTo("env-broker:9092");
+        assertThat(config.kafka()).doesNotContainKey("bootstrap.servers");
+    }
+
+    // ---- durations
+
+    @ParameterizedTest(name = "{0} is {1} ms")
+    @CsvSource({
+            "PT30S, 30000",
+            "pt1m, 60000",
+            "P1D, 86400000",
+            "PT0.5S, 500",
+            "500ms, 500",
+            "10s, 10000",
+            "5m, 300000",
+            "24h, 86400000",
+            "2d, 172800000",
+            "10S, 10000",
+    })
+    void shouldReadDurationsInIsoAndShortForms(String text, long millis) {
+        ServiceConfig config = ConfigLoader.load(Optional.empty(),
+                with("PIPELINE_SECRETS_LIFECYCLE_RETRY_MAX_BACKOFF", text));
+
+        assertThat(config.policy().maxBackoff()).isEqualTo(Duration.ofMillis(millis));
+    }
+
+    @ParameterizedTest(name = "\"{0}\" is rejected")
+    @ValueSource(strings = {"soon", "10 minutes", "10 s", "5x", "ms", "1.5s", "PT", "P1Y", ""})
+    void shouldRejectATextThatIsNotADurationNamingTheKeyAndTheAcceptedForms(String text) {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                with("PIPELINE_SECRETS_LIFECYCLE_PUNCTUATION_INTERVAL", text)));
+
+        assertThat(e).as("'%s' must not be accepted", text).isNotNull();
+        assertThat(e.problems()).singleElement().asString()
+                .startsWith("lifecycle.punctuation-interval=")
+                .contains("500ms", "PT30S");
+    }
+
+    @ParameterizedTest(name = "\"{0}\" is rejected")
+    @ValueSource(strings = {"-5s", "PT-1S", "0ms"})
+    void shouldRejectANegativeOrZeroPunctuationInterval(String text) {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                with("PIPELINE_SECRETS_LIFECYCLE_PUNCTUATION_INTERVAL", text)));
+
+        assertThat(e).as("'%s' must not be accepted", text).isNotNull();
+        assertThat(e.problems()).singleElement().asString().contains("lifecycle.punctuation-interval");
+    }
+
+    @Test
+    void shouldRejectADurationTooLargeToRepresent() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                with("PIPELINE_SECRETS_LIFECYCLE_STALE_LAUNCH_AGE", "3000000000000h")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().contains("lifecycle.stale-launch-age");
+    }
+
+    // ---- problems
+
+    @Test
+    void shouldReportEveryProblemAtOnceEachNamingItsKey() {
+        Map<String, String> environment = Map.of(
+                "PIPELINE_SECRETS_LIFECYCLE_STALE_LAUNCH_AGE", "a while",
+                "PIPELINE_SECRETS_ADMIN_PORT", "99999");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), environment));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).hasSize(4);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("kafka.bootstrap.servers is required")
+                .contains(BOOTSTRAP));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("schema.registry.url is required")
+                .contains(REGISTRY));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("lifecycle.stale-launch-age=a while"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("admin.port=99999").contains("0-65535"));
+        assertThat(e.getMessage()).startsWith("invalid configuration:")
+                .contains(e.problems().get(0), e.problems().get(3));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+            "PIPELINE_SECRETS_ADMIN_PORT, http, admin.port=http",
+            "PIPELINE_SECRETS_ADMIN_PORT, -1, admin.port=-1",
+            "PIPELINE_SECRETS_LIFECYCLE_MAX_PROVISION_ATTEMPTS, 0, lifecycle.max-provision-attempts=0",
+            "PIPELINE_SECRETS_LIFECYCLE_MAX_PROVISION_ATTEMPTS, many, lifecycle.max-provision-attempts=many",
+            "PIPELINE_SECRETS_SCHEMA_REGISTRY_AUTO_REGISTER, yes, schema.registry.auto-register=yes",
+    })
+    void shouldRejectAValueOfTheWrongKindNamingTheKey(String variable, String value, String expectedStart) {
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), with(variable, value)));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith(expectedStart);
+    }
+
+    @Test
+    void shouldReportUnknownKeysInTheFileAndUnknownVariablesWithOurPrefix() throws IOException {
+        Path file = properties("""
+                kafka.bootstrap.servers=broker:9092
+                schema.registry.url=mock://x
+                lifecycle.stale-launch-agee=PT1H
+                """);
+        Map<String, String> environment = Map.of(
+                "PIPELINE_SECRETS_ADMIN_PROT", "9090",
+                "PATH", "/usr/bin",
+                "KAFKA_HEAP_OPTS", "-Xmx1g");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.of(file), environment));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).hasSize(2);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p)
+                .startsWith("lifecycle.stale-launch-agee: unknown key").contains(file.toString()));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p)
+                .startsWith("PIPELINE_SECRETS_ADMIN_PROT: unknown environment variable"));
+    }
+
+    @Test
+    void shouldReportAnUnreadableConfigFileTogetherWithTheOtherProblems() {
+        Path missing = dir.resolve("does-not-exist.properties");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.of(missing), Map.of(REGISTRY, "mock://x")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).hasSize(2);
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p)
+                .startsWith("--config " + missing + ": cannot read").contains("NoSuchFileException"));
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("kafka.bootstrap.servers is required"));
+    }
+
+    // ---- filesystem roots
+
+    @Test
+    void shouldConfigureTheFilesystemBackendOnlyWhenAllowedRootsAreGiven() {
+        ServiceConfig without = ConfigLoader.load(Optional.empty(), required());
+        ServiceConfig with = ConfigLoader.load(Optional.empty(),
+                with("PIPELINE_SECRETS_FILESYSTEM_ALLOWED_ROOTS", "/shared/secrets/../secrets, ,/other"));
+
+        assertThat(without.filesystem()).isEmpty();
+        assertThat(with.filesystem()).hasValueSatisfying(fs -> {
+            assertThat(fs.allowedRoots()).as("normalised, blanks dropped")
+                    .containsExactly(Path.of("/shared/secrets"), Path.of("/other"));
+            assertThat(fs.defaultRootIfSet()).isEmpty();
+        });
+    }
+
+    @Test
+    void shouldRejectARelativeAllowedRootNamingTheKey() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                with("PIPELINE_SECRETS_FILESYSTEM_ALLOWED_ROOTS", "/shared/ok,relative/dir")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString()
+                .contains(FilesystemBackendConfig.ALLOWED_ROOTS_KEY).contains("relative/dir").contains("not absolute");
+    }
+
+    @Test
+    void shouldRejectADefaultRootWithoutAllowedRoots() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                with("PIPELINE_SECRETS_FILESYSTEM_DEFAULT_ROOT", "/shared/secrets")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString()
+                .contains("filesystem.default-root").contains("filesystem.allowed-roots");
+    }
+
+    @Test
+    void shouldRejectADefaultRootOutsideTheAllowedRoots() {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_FILESYSTEM_ALLOWED_ROOTS", "/shared/secrets");
+        environment.put("PIPELINE_SECRETS_FILESYSTEM_DEFAULT_ROOT", "/tmp/elsewhere");
+
+        assertThatThrownBy(() -> ConfigLoader.load(Optional.empty(), environment))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).singleElement().asString()
+                        .contains("filesystem.default-root").contains("/tmp/elsewhere").contains("not inside"));
+    }
+
+    @Test
+    void shouldRejectAnAllowedRootsListWithNoEntry() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                with("PIPELINE_SECRETS_FILESYSTEM_ALLOWED_ROOTS", " , ,")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().contains(FilesystemBackendConfig.ALLOWED_ROOTS_KEY);
+    }
+
+    // ---- helpers
+
+    private static Map<String, String> required() {
+        return Map.of(BOOTSTRAP, "broker:9092", REGISTRY, "mock://config-test");
+    }
+
+    private static Map<String, String> with(String variable, String value) {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put(variable, value);
+        return environment;
+    }
+
+    private Path properties(String content) throws IOException {
+        Path file = dir.resolve("service.properties");
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        return file;
+    }
+}

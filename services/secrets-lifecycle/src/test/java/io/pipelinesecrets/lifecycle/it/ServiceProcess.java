@@ -1,0 +1,128 @@
+package io.pipelinesecrets.lifecycle.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The packaged service ({@code secrets-lifecycle.jar run --config FILE}) in a JVM of its own, so that a test can
+ * kill it the way a machine dies: SIGKILL, no shutdown hook, no commit, no flush. Its output is kept for the
+ * canary scan.
+ */
+final class ServiceProcess implements AutoCloseable {
+
+    static final Path JAR = Path.of(System.getProperty("service.jar", "target/secrets-lifecycle.jar"));
+
+    private final Process process;
+    private final List<String> output;
+    private final int adminPort;
+
+    private ServiceProcess(Process process, List<String> output, int adminPort) {
+        this.process = process;
+        this.output = output;
+        this.adminPort = adminPort;
+    }
+
+    static ServiceProcess start(Path config, int adminPort, List<String> sharedOutput) {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-jar", JAR.toString(),
+                "run", "--config", config.toString()).redirectErrorStream(true);
+        builder.environment().put("LOG_FORMAT", "text");
+        try {
+            Process process = builder.start();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                        sharedOutput.add(line);
+                    }
+                } catch (IOException ignored) {
+                    // the process died; what it printed is kept
+                }
+            }, "service-output");
+            reader.setDaemon(true);
+            reader.start();
+            return new ServiceProcess(process, sharedOutput, adminPort);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until /health/ready answers 200, or fails with the process's last output. */
+    void awaitReady(Duration timeout) {
+        HttpClient http = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("service exited with " + process.exitValue() + ":\n" + tail());
+            }
+            try {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + adminPort + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+            pause();
+        }
+        throw new AssertionError("service not ready within " + timeout + ":\n" + tail());
+    }
+
+    /** SIGKILL: the JVM gets no chance to run shutdown hooks, commit offsets or finish a transaction. */
+    void kill() {
+        process.toHandle().destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    String tail() {
+        synchronized (output) {
+            return String.join("\n", output.subList(Math.max(0, output.size() - 60), output.size()));
+        }
+    }
+
+    @Override
+    public void close() {
+        process.toHandle().destroy();
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.toHandle().destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static List<String> newOutput() {
+        return Collections.synchronizedList(new ArrayList<>());
+    }
+
+    private static void pause() {
+        try {
+            TimeUnit.MILLISECONDS.sleep(200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
