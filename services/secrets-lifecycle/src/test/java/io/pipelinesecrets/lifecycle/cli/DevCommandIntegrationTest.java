@@ -49,6 +49,24 @@ class DevCommandIntegrationTest {
         assertThat(Files.readString(dataDirectory.resolve("kafka/cluster.id")).trim()).isEqualTo(clusterIdOf(clusterLine));
     }
 
+    @Test
+    void shouldRunTheDemoLifecycleAndExitCleanlyWithNothingLeftBehind(@TempDir Path dataDirectory) throws Exception {
+        DevProcess demo = DevProcess.start(dataDirectory, FreePorts.next(), FreePorts.next(), "--demo");
+
+        int exit = demo.awaitExit();
+
+        List<String> output = demo.output();
+        assertThat(exit).as("exit code; output:\n" + String.join("\n", output)).isZero();
+        assertThat(output).anyMatch(line -> line.contains("API_TOKEN") && line.contains("from the USER scope"))
+                .anyMatch(line -> line.contains("SECRETS_PROVISIONED"))
+                .anyMatch(line -> line.contains("SECRETS_RELEASED"))
+                .anyMatch(line -> line.startsWith("Demo complete"))
+                .noneMatch(line -> line.contains("users-own-api-token") || line.contains("demo-db-password"));
+        try (var runs = Files.list(dataDirectory.resolve("secrets"))) {
+            assertThat(runs.toList()).as("run directories left behind").isEmpty();
+        }
+    }
+
     private static String clusterIdOf(String line) {
         return line.trim().split("\\s+")[2].replace(",", "");
     }
@@ -74,13 +92,16 @@ class DevCommandIntegrationTest {
             reader.start();
         }
 
-        static DevProcess start(Path dataDirectory, int kafkaPort, int controllerPort) throws IOException {
+        static DevProcess start(Path dataDirectory, int kafkaPort, int controllerPort, String... extra) throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", JAR.toString(), "dev",
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", JAR.toString(), "dev",
                     "--data-dir", dataDirectory.toString(),
                     "--kafka-port", Integer.toString(kafkaPort),
-                    "--controller-port", Integer.toString(controllerPort))
-                    .redirectErrorStream(true);
+                    "--controller-port", Integer.toString(controllerPort),
+                    "--registry-port", Integer.toString(FreePorts.next()),
+                    "--admin-port", Integer.toString(FreePorts.next())));
+            command.addAll(List.of(extra));
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().put("LOG_FORMAT", "text");
             return new DevProcess(builder.start());
         }
@@ -110,6 +131,13 @@ class DevCommandIntegrationTest {
             boolean exited = process.waitFor(60, TimeUnit.SECONDS);
             assertThat(exited).as("dev command exits after SIGTERM; output:\n" + String.join("\n", output())).isTrue();
             reader.join(TimeUnit.SECONDS.toMillis(10));
+        }
+
+        int awaitExit() throws InterruptedException {
+            boolean exited = process.waitFor(150, TimeUnit.SECONDS);
+            assertThat(exited).as("dev --demo exits; output:\n" + String.join("\n", output())).isTrue();
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+            return process.exitValue();
         }
 
         List<String> output() {

@@ -1,0 +1,63 @@
+package io.pipelinesecrets.lifecycle.service;
+
+import io.pipelinesecrets.lifecycle.config.ServiceTopics;
+import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
+import io.pipelinesecrets.testing.kafka.TestKafka;
+import org.apache.kafka.clients.admin.Admin;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@ExtendWith(KafkaClusterExtension.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES)
+class TopicCheckIntegrationTest {
+
+    @Test
+    void shouldRefuseToStartWhenTheWorkflowTopicsHaveDifferentPartitionCounts(TestKafka kafka) {
+        ServiceTopics topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
+        kafka.createTopicNamed(topics.launched(), 3, Map.of());
+        kafka.createTopicNamed(topics.completed(), 6, Map.of());
+        kafka.createTopicNamed(topics.secrets(), 3, Map.of("cleanup.policy", "compact"));
+        kafka.createTopicNamed(topics.audit(), 3, Map.of());
+        kafka.createTopicNamed(topics.deadLetters(), 1, Map.of());
+
+        try (Admin admin = kafka.admin()) {
+            assertThatThrownBy(() -> TopicCheck.verify(admin, topics))
+                    .isInstanceOf(StartupException.class)
+                    .hasMessageContaining(topics.launched() + " has 3 partitions")
+                    .hasMessageContaining(topics.completed() + " has 6")
+                    .hasMessageContaining("--alter --partitions 6 --topic " + topics.launched());
+        }
+    }
+
+    @Test
+    void shouldNameEveryMissingTopic(TestKafka kafka) {
+        ServiceTopics topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
+        kafka.createTopicNamed(topics.launched(), 3, Map.of());
+
+        try (Admin admin = kafka.admin()) {
+            assertThatThrownBy(() -> TopicCheck.verify(admin, topics))
+                    .isInstanceOf(StartupException.class)
+                    .hasMessageContaining(topics.completed())
+                    .hasMessageContaining(topics.deadLetters())
+                    .hasMessageContaining("do not exist");
+        }
+    }
+
+    @Test
+    void shouldCreateTheMissingTopicsAndThenAcceptThem(TestKafka kafka) {
+        ServiceTopics topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
+        kafka.createTopicNamed(topics.launched(), 3, Map.of());
+
+        try (Admin admin = kafka.admin()) {
+            TopicCheck.createMissing(admin, new TopicLayout(topics, 3, (short) 1));
+            assertThatCode(() -> TopicCheck.verify(admin, topics)).doesNotThrowAnyException();
+        }
+    }
+}
