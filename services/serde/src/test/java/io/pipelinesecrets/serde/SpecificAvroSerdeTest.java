@@ -7,21 +7,16 @@ import io.pipelinesecrets.events.WorkflowLaunched;
 import io.pipelinesecrets.serde.UndecodableRecordException.Reason;
 import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry;
 import io.pipelinesecrets.testing.events.Events;
+import io.pipelinesecrets.testing.events.WireFrames;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificRecord;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -146,18 +141,18 @@ class SpecificAvroSerdeTest {
     }
 
     @Test
-    void shouldRejectARecordMissingARequiredField() throws IOException {
+    void shouldRejectARecordMissingARequiredField() {
         Schema withoutRunId = SchemaBuilder.record("WorkflowLaunched").namespace("io.pipelinesecrets.events").fields()
                 .requiredString("eventId").endRecord();
         GenericRecord record = new GenericData.Record(withoutRunId);
         record.put("eventId", "e-1");
 
-        assertThat(undecodable(framed(registry.register("other-value", withoutRunId).id(), withoutRunId, record)))
+        assertThat(undecodable(WireFrames.framed(registry.register("other-value", withoutRunId).id(), withoutRunId, record)))
                 .isEqualTo(Reason.INCOMPATIBLE_SCHEMA);
     }
 
     @Test
-    void shouldReadARecordWrittenWithAnOlderSchemaThatLackedAnOptionalField() throws IOException {
+    void shouldReadARecordWrittenWithAnOlderSchemaThatLackedAnOptionalField() {
         Schema current = EventSchemas.registryForm(WorkflowCompleted.getClassSchema());
         Schema older = SchemaBuilder.record("WorkflowCompleted").namespace("io.pipelinesecrets.events").fields()
                 .requiredString("eventId").requiredString("runId").requiredString("workspaceId")
@@ -170,7 +165,7 @@ class SpecificAvroSerdeTest {
         record.put("workspaceId", "ws-1");
         record.put("status", new GenericData.EnumSymbol(older.getField("status").schema(), "FAILED"));
         record.put("completedAt", 1_700_000_000_000L);
-        byte[] bytes = framed(registry.register("old-value", older).id(), older, record);
+        byte[] bytes = WireFrames.framed(registry.register("old-value", older).id(), older, record);
 
         WorkflowCompleted read = new SpecificAvroDeserializer<>(registry, WorkflowCompleted.class)
                 .deserialize("platform.workflow.completed", bytes);
@@ -231,15 +226,6 @@ class SpecificAvroSerdeTest {
     @SuppressWarnings("unchecked")
     private SpecificAvroSerde<SpecificRecord> serdeFor(SpecificRecord event) {
         return new SpecificAvroSerde<>(registry, (Class<SpecificRecord>) event.getClass(), true);
-    }
-
-    private static byte[] framed(int schemaId, Schema schema, GenericRecord record) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(ByteBuffer.allocate(5).put((byte) 0).putInt(schemaId).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(schema).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
     }
 
     private static String stackTraceOf(Throwable failure) {

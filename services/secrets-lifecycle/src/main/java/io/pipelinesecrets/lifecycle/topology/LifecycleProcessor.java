@@ -34,6 +34,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * Applies the run state machine to launched and completed events, to backend results and to retry timers, one
@@ -92,29 +94,11 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
         try {
             if (topic.equals(settings.topics().launched())) {
-                WorkflowLaunched launch = launches.deserialize(topic, record.headers(), record.value());
-                if (launch == null) {
-                    reject(record, key, source, emptyValue(), null);
-                    return;
-                }
-                Optional<DeadLetters.Rejection> problem = WorkflowEvents.problem(key, launch);
-                if (problem.isPresent()) {
-                    reject(record, key, source, problem.get(), launch.getEventId());
-                    return;
-                }
-                apply(WorkflowEvents.toInput(launch), launch.getEventId());
+                handle(record, key, source, launches.deserialize(topic, record.headers(), record.value()),
+                        WorkflowLaunched::getEventId, WorkflowEvents::problem, WorkflowEvents::toInput);
             } else if (topic.equals(settings.topics().completed())) {
-                WorkflowCompleted completion = completions.deserialize(topic, record.headers(), record.value());
-                if (completion == null) {
-                    reject(record, key, source, emptyValue(), null);
-                    return;
-                }
-                Optional<DeadLetters.Rejection> problem = WorkflowEvents.problem(key, completion);
-                if (problem.isPresent()) {
-                    reject(record, key, source, problem.get(), completion.getEventId());
-                    return;
-                }
-                apply(WorkflowEvents.toInput(completion), completion.getEventId());
+                handle(record, key, source, completions.deserialize(topic, record.headers(), record.value()),
+                        WorkflowCompleted::getEventId, WorkflowEvents::problem, WorkflowEvents::toInput);
             } else {
                 throw new IllegalStateException("lifecycle processor received a record of unexpected topic '" + topic + "'");
             }
@@ -123,6 +107,22 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             reject(record, key, source, new DeadLetters.Rejection(e.reason().name(), e.getClass().getName(),
                     located.getMessage()), null);
         }
+    }
+
+    /** A decoded workflow event: rejected if it breaks a rule Avro cannot express, else applied to its run. */
+    private <E> void handle(Record<byte[], byte[]> record, String key, Optional<RecordMetadata> source, E event,
+                            Function<E, String> eventId, BiFunction<String, E, Optional<DeadLetters.Rejection>> problem,
+                            Function<E, RunInput> toInput) {
+        if (event == null) {
+            reject(record, key, source, emptyValue(), null);
+            return;
+        }
+        Optional<DeadLetters.Rejection> rejection = problem.apply(key, event);
+        if (rejection.isPresent()) {
+            reject(record, key, source, rejection.get(), eventId.apply(event));
+            return;
+        }
+        apply(toInput.apply(event), eventId.apply(event));
     }
 
     /** Applies backend results, re-drives and due retries; runs on the stream thread via punctuation. */

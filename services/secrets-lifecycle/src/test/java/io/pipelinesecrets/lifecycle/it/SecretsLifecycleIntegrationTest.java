@@ -8,15 +8,13 @@ import io.pipelinesecrets.events.AuditOutcome;
 import io.pipelinesecrets.events.WorkflowLaunched;
 import io.pipelinesecrets.lifecycle.topology.DeadLetters;
 import io.pipelinesecrets.testing.events.Events;
+import io.pipelinesecrets.testing.events.WireFrames;
 import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
 import io.pipelinesecrets.testing.kafka.TestKafka;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.AfterAll;
@@ -29,10 +27,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -334,17 +330,11 @@ class SecretsLifecycleIntegrationTest {
     }
 
     /** A launch written with a schema lacking runId and the other required fields, registered under its own subject. */
-    private byte[] framedWithoutRequiredFields() throws IOException {
+    private byte[] framedWithoutRequiredFields() {
         Schema partial = SchemaBuilder.record("WorkflowLaunched").namespace("io.pipelinesecrets.events").fields()
                 .requiredString("eventId").endRecord();
         GenericRecord record = new GenericData.Record(partial);
         record.put("eventId", "partial-1");
-        int id = harness.registry().register("partial-value", partial).id();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(ByteBuffer.allocate(5).put((byte) 0).putInt(id).array());
-        BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
-        new GenericDatumWriter<GenericRecord>(partial).write(record, encoder);
-        encoder.flush();
-        return out.toByteArray();
+        return WireFrames.framed(harness.registry().register("partial-value", partial).id(), partial, record);
     }
 }
