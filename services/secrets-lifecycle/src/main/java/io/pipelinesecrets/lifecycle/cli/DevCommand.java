@@ -128,6 +128,7 @@ final class DevCommand implements Callable<Integer> {
         ServiceConfig config = new ServiceConfig("secrets-lifecycle-dev", "secrets-lifecycle-dev",
                 broker.bootstrapServers(), Map.of(), registryServer.url(), true, ServiceTopics.DEFAULTS,
                 dataDirectory.resolve("state"), Optional.of(new FilesystemBackendConfig(List.of(secretsRoot), secretsRoot)),
+                Optional.empty(),
                 LifecyclePolicy.DEFAULTS, Duration.ofMillis(50), "127.0.0.1", adminPort);
         ServiceRuntime runtime = ServiceRuntime.start(config, registry);
         started.push(runtime);

@@ -2,6 +2,8 @@ package io.pipelinesecrets.lifecycle.cli;
 
 import io.pipelinesecrets.lifecycle.admin.AdminServer;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
+import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
+import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.service.LifecycleService;
@@ -31,6 +33,8 @@ final class ServiceRuntime implements AutoCloseable {
     static ServiceRuntime start(ServiceConfig config, SchemaRegistry registry) {
         List<SecretsBackend> backends = new ArrayList<>();
         config.filesystem().ifPresent(filesystem -> backends.add(new FilesystemBackend(filesystem)));
+        config.aws().ifPresent(aws -> backends.add(new AwsSecretsManagerBackend(aws,
+                CredentialsFactory.standard("pipeline-secrets-" + config.instanceId(), aws.roleExternalId()))));
         BackendDispatcher dispatcher = new BackendDispatcher(backends);
         LifecycleTopology.Settings topology = new LifecycleTopology.Settings(config.topics(), config.policy(),
                 PlatformRouting.defaults(dispatcher.names()), config.punctuationInterval(),

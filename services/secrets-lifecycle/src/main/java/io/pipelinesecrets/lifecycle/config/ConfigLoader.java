@@ -1,10 +1,13 @@
 package io.pipelinesecrets.lifecycle.config;
 
+import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +22,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -48,6 +53,16 @@ public final class ConfigLoader {
             "state.dir", "/var/lib/secrets-lifecycle", "Kafka Streams state directory (run state; no values)",
             "filesystem.allowed-roots", "", "comma-separated absolute directories the filesystem backend may write under",
             "filesystem.default-root", "", "root used when a launch names no secretsPath",
+            "aws.regions", "", "comma-separated regions the AWS Secrets Manager backend may write to; empty = backend off",
+            "aws.role-arns", "", "comma-separated IAM roles a launch may name in computeEnv.accountRoleArn",
+            "aws.role-external-id", "", "external id passed when assuming those roles",
+            "aws.name-template", "tower-{runId}/{name}", "secret name; {runId} and {name} are replaced",
+            "aws.bundle", "false", "one JSON secret per run holding every name, instead of one secret per name",
+            "aws.kms-key-id", "", "KMS key for the secrets (default: the account's aws/secretsmanager key)",
+            "aws.description", "Workflow run secret, deleted when the run completes", "description set on every secret",
+            "aws.calls-per-second", "40", "client-side limit of create/delete calls per account and region",
+            "aws.endpoint", "", "Secrets Manager endpoint override (an emulator); empty = AWS",
+            "aws.call-timeout", "PT30S", "bound on one Secrets Manager call including the SDK's retries",
             "lifecycle.stale-launch-age", "PT24H", "a launch older than this with no state is not provisioned",
             "lifecycle.max-provision-attempts", "8", "retryable provisioning failures tolerated before the run fails",
             "lifecycle.retry-initial-backoff", "PT1S", "first retry delay; doubles per attempt",
@@ -58,6 +73,10 @@ public final class ConfigLoader {
 
     private ConfigLoader() {
     }
+
+    /** Per-compute-environment overrides: {@code aws.compute-env.<id>.<setting>}. */
+    public static final String AWS_COMPUTE_ENV_PREFIX = "aws.compute-env.";
+    private static final List<String> AWS_COMPUTE_ENV_SETTINGS = List.of("name-template", "bundle", "kms-key-id", "description");
 
     public static ServiceConfig load(Optional<Path> file, Map<String, String> environment) {
         Map<String, String> values = new HashMap<>();
@@ -84,7 +103,7 @@ public final class ConfigLoader {
         }
         for (String key : properties.stringPropertyNames()) {
             String value = properties.getProperty(key).trim();
-            if (KEYS.containsKey(key)) {
+            if (KEYS.containsKey(key) || key.startsWith(AWS_COMPUTE_ENV_PREFIX)) {
                 values.put(key, value);
             } else if (key.startsWith("kafka.")) {
                 kafka.put(key.substring("kafka.".length()), value);
@@ -126,13 +145,14 @@ public final class ConfigLoader {
         int adminPort = port(values, "admin.port", problems);
         boolean autoRegister = bool(values, "schema.registry.auto-register", problems);
         Optional<FilesystemBackendConfig> filesystem = filesystem(values, problems);
+        Optional<AwsBackendConfig> aws = aws(values, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         ServiceTopics topics = new ServiceTopics(values.get("topics.launched"), values.get("topics.completed"),
                 values.get("topics.secrets"), values.get("topics.audit"), values.get("topics.dlq"));
         return new ServiceConfig(values.get("application.id"), values.get("instance.id"), bootstrap, kafka, registry,
-                autoRegister, topics, Path.of(values.get("state.dir")), filesystem,
+                autoRegister, topics, Path.of(values.get("state.dir")), filesystem, aws,
                 new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff), punctuation,
                 values.get("admin.host"), adminPort);
     }
@@ -153,6 +173,61 @@ public final class ConfigLoader {
             problems.add(e.getMessage());
             return Optional.empty();
         }
+    }
+
+    private static Optional<AwsBackendConfig> aws(Map<String, String> values, List<String> problems) {
+        List<String> regions = list(values.get("aws.regions"));
+        Map<String, Map<String, String>> overrides = new TreeMap<>();
+        values.forEach((key, value) -> {
+            if (!key.startsWith(AWS_COMPUTE_ENV_PREFIX)) {
+                return;
+            }
+            String rest = key.substring(AWS_COMPUTE_ENV_PREFIX.length());
+            int dot = rest.lastIndexOf('.');
+            String setting = dot < 0 ? "" : rest.substring(dot + 1);
+            if (dot <= 0 || !AWS_COMPUTE_ENV_SETTINGS.contains(setting)) {
+                problems.add(key + ": use aws.compute-env.<computeEnvId>.<setting> with setting one of " + AWS_COMPUTE_ENV_SETTINGS);
+            } else {
+                overrides.computeIfAbsent(rest.substring(0, dot), id -> new HashMap<>()).put(setting, value);
+            }
+        });
+        if (regions.isEmpty()) {
+            if (!overrides.isEmpty()) {
+                problems.add("aws.compute-env.* settings are given but aws.regions is empty; list the regions to turn the AWS backend on");
+            }
+            return Optional.empty();
+        }
+        Double rate = parse(values, "aws.calls-per-second", problems, Double::valueOf, "a number of calls per second, e.g. 40");
+        Duration callTimeout = duration(values, "aws.call-timeout", problems);
+        String endpoint = values.get("aws.endpoint");
+        try {
+            AwsEnvironmentSettings defaults = new AwsEnvironmentSettings(values.get("aws.name-template"),
+                    bool(values, "aws.bundle", problems), emptyToNull(values.get("aws.kms-key-id")),
+                    emptyToNull(values.get("aws.description")));
+            Map<String, AwsEnvironmentSettings> environments = new HashMap<>();
+            overrides.forEach((computeEnv, settings) -> environments.put(computeEnv, new AwsEnvironmentSettings(
+                    settings.getOrDefault("name-template", defaults.nameTemplate()),
+                    Boolean.parseBoolean(settings.getOrDefault("bundle", Boolean.toString(defaults.bundle()))),
+                    settings.getOrDefault("kms-key-id", defaults.kmsKeyId()),
+                    settings.getOrDefault("description", defaults.description()))));
+            if (!problems.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new AwsBackendConfig(values.get("instance.id"), defaults, environments, Set.copyOf(regions),
+                    Set.copyOf(list(values.get("aws.role-arns"))), emptyToNull(values.get("aws.role-external-id")), rate,
+                    endpoint.isEmpty() ? null : URI.create(endpoint), callTimeout));
+        } catch (IllegalArgumentException e) {
+            problems.add(e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static List<String> list(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static String emptyToNull(String text) {
+        return text == null || text.isEmpty() ? null : text;
     }
 
     private static String required(Map<String, String> values, String key, String what, List<String> problems) {

@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.config;
 
+import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 
@@ -14,6 +15,7 @@ import java.util.Optional;
  *
  * @param kafka      Kafka client and Streams settings passed through as given (SASL, TLS, timeouts ...)
  * @param filesystem the shared-filesystem backend, when any root is configured
+ * @param aws        the AWS Secrets Manager backend, when any region is configured
  */
 public record ServiceConfig(
         String applicationId,
@@ -25,6 +27,7 @@ public record ServiceConfig(
         ServiceTopics topics,
         Path stateDirectory,
         Optional<FilesystemBackendConfig> filesystem,
+        Optional<AwsBackendConfig> aws,
         LifecyclePolicy policy,
         Duration punctuationInterval,
         String adminHost,

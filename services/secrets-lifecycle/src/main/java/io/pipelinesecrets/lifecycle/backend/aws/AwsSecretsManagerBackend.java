@@ -1,0 +1,316 @@
+package io.pipelinesecrets.lifecycle.backend.aws;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.backend.RunTarget;
+import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
+import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
+import io.pipelinesecrets.lifecycle.backend.StoredSecret;
+import io.pipelinesecrets.lifecycle.secrets.Scope;
+import io.pipelinesecrets.lifecycle.secrets.Secret;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClient;
+import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
+import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.secretsmanager.model.Tag;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+/**
+ * Run secrets in AWS Secrets Manager, where AWS Batch jobs read them ({@code valueFrom} = the secret's ARN, or
+ * {@code <arn>:<NAME>::} in bundle mode).
+ *
+ * <ul>
+ *   <li>Creates carry a deterministic {@code ClientRequestToken}, so every retry and replay is idempotent.</li>
+ *   <li>Every secret is tagged {@code managed-by=<instance id>} (plus run, workspace, user, scope). A name that
+ *       already exists is adopted only when it carries this instance's mark for this run; anything else is a
+ *       permanent failure and is never overwritten or deleted.</li>
+ *   <li>Deletes use the ARN recorded in the run's manifest and {@code ForceDeleteWithoutRecovery}; a secret that
+ *       is already gone counts as deleted.</li>
+ *   <li>Create and delete calls pass a client-side rate limiter per account and region, so bursts queue here
+ *       rather than meet throttling.</li>
+ * </ul>
+ * Calls never block the caller; every returned future completes normally with one outcome per secret.
+ */
+public final class AwsSecretsManagerBackend implements SecretsBackend {
+
+    public static final String NAME = "aws-secretsmanager";
+    public static final String TAG_MANAGED_BY = "managed-by";
+    public static final String TAG_RUN_ID = "run-id";
+    public static final String TAG_WORKSPACE_ID = "workspace-id";
+    public static final String TAG_USER_ID = "user-id";
+    public static final String TAG_SCOPE = "scope";
+    /** Secrets Manager's limit for SecretString. */
+    public static final int MAX_SECRET_BYTES = 65_536;
+
+    private static final Logger LOG = LoggerFactory.getLogger(AwsSecretsManagerBackend.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AtomicInteger THREADS = new AtomicInteger();
+
+    private final AwsBackendConfig config;
+    private final ExecutorService completions;
+    private final ScheduledExecutorService timer;
+    private final SecretsManagerClients clients;
+    private final AtomicLong throttlesSeen = new AtomicLong();
+
+    public AwsSecretsManagerBackend(AwsBackendConfig config, CredentialsFactory credentials) {
+        this.config = config;
+        this.completions = Executors.newFixedThreadPool(2, daemon("aws-backend"));
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("aws-rate-limiter"));
+        this.clients = new SecretsManagerClients(config, credentials, completions, timer);
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /** Throttling errors that got past the SDK's own retries and reached the service's retry logic. */
+    public long throttlesSeen() {
+        return throttlesSeen.get();
+    }
+
+    @Override
+    public CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets) {
+        List<String> names = secrets.stream().map(Secret::name).toList();
+        Optional<BackendError> refused = refusal(run);
+        if (refused.isPresent()) {
+            return CompletableFuture.completedFuture(failAll(names, refused.get()));
+        }
+        AwsEnvironmentSettings settings = config.settingsFor(run.computeEnvId());
+        if (settings.bundle()) {
+            return provisionBundle(run, settings, secrets);
+        }
+        List<CompletableFuture<SecretOutcome>> outcomes = new ArrayList<>();
+        for (Secret secret : secrets) {
+            String awsName = settings.secretName(run.runId(), secret.name());
+            Optional<String> badName = SecretNames.problem(awsName);
+            if (badName.isPresent()) {
+                outcomes.add(CompletableFuture.completedFuture(
+                        new SecretOutcome.Failed(secret.name(), BackendError.permanent("INVALID_NAME", badName.get()))));
+                continue;
+            }
+            outcomes.add(createOrAdopt(run, settings, awsName, RequestTokens.forSecret(run.runId(), secret.name(), secret.version()),
+                    secret.value().reveal(), scopeOf(secret.scope()))
+                    .thenApply(arn -> (SecretOutcome) new SecretOutcome.Created(secret.name(), arn))
+                    .exceptionally(failure -> new SecretOutcome.Failed(secret.name(), failed(failure))));
+        }
+        return all(outcomes);
+    }
+
+    @Override
+    public CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets) {
+        List<String> names = secrets.stream().map(StoredSecret::name).toList();
+        Optional<BackendError> refused = refusal(run);
+        if (refused.isPresent()) {
+            return CompletableFuture.completedFuture(failAll(names, refused.get()));
+        }
+        AwsEnvironmentSettings settings = config.settingsFor(run.computeEnvId());
+        // In bundle mode every name shares one secret: delete it once, report it for each name.
+        Map<String, List<StoredSecret>> byTarget = new LinkedHashMap<>();
+        for (StoredSecret secret : secrets) {
+            String target = secret.backendRef() != null ? secret.backendRef()
+                    : settings.bundle() ? settings.bundleName(run.runId()) : settings.secretName(run.runId(), secret.name());
+            byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(secret);
+        }
+        List<CompletableFuture<List<SecretOutcome>>> outcomes = new ArrayList<>();
+        byTarget.forEach((target, members) -> outcomes.add(
+                deleteIfOurs(run, target, target.startsWith("arn:"))
+                        .thenApply(v -> members.stream()
+                                .map(m -> (SecretOutcome) new SecretOutcome.Deleted(m.name(), m.backendRef())).toList())
+                        .exceptionally(failure -> {
+                            BackendError error = failed(failure);
+                            return members.stream().map(m -> (SecretOutcome) new SecretOutcome.Failed(m.name(), error)).toList();
+                        })));
+        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+                .thenApply(v -> outcomes.stream().flatMap(f -> f.join().stream()).toList());
+    }
+
+    private CompletableFuture<List<SecretOutcome>> provisionBundle(RunTarget run, AwsEnvironmentSettings settings,
+                                                                  List<Secret> secrets) {
+        List<String> names = secrets.stream().map(Secret::name).toList();
+        Map<String, String> content = new LinkedHashMap<>();
+        secrets.forEach(s -> content.put(s.name(), s.value().reveal()));
+        String json;
+        try {
+            json = JSON.writeValueAsString(content);
+        } catch (JsonProcessingException e) {
+            return CompletableFuture.completedFuture(failAll(names, BackendError.permanent("SERIALISATION_FAILED",
+                    "cannot write the bundle as JSON: " + e.getClass().getSimpleName())));
+        }
+        int size = json.getBytes(StandardCharsets.UTF_8).length;
+        if (size > MAX_SECRET_BYTES) {
+            return CompletableFuture.completedFuture(failAll(names, BackendError.permanent("BUNDLE_TOO_LARGE",
+                    "the bundle of " + secrets.size() + " secrets is " + size + " bytes, over Secrets Manager's "
+                            + MAX_SECRET_BYTES + "-byte limit; turn bundle mode off for compute environment "
+                            + run.computeEnvId())));
+        }
+        String versions = secrets.stream().map(s -> s.name() + ":" + s.version()).collect(Collectors.joining(","));
+        return createOrAdopt(run, settings, settings.bundleName(run.runId()), RequestTokens.forBundle(run.runId(), versions),
+                json, "bundle")
+                .thenApply(arn -> names.stream().map(n -> (SecretOutcome) new SecretOutcome.Created(n, arn)).toList())
+                .exceptionally(failure -> failAll(names, failed(failure)));
+    }
+
+    /** Creates the secret; if the name exists and is this run's (same mark), makes it hold this value and adopts it. */
+    private CompletableFuture<String> createOrAdopt(RunTarget run, AwsEnvironmentSettings settings, String awsName,
+                                                    String token, String value, String scope) {
+        SecretsManagerAsyncClient client = clients.client(run.region(), run.accountRoleArn());
+        AsyncRateLimiter limiter = clients.limiter(run.region(), run.accountRoleArn());
+        return limiter.acquire()
+                .thenCompose(permit -> client.createSecret(request -> request.name(awsName).clientRequestToken(token)
+                        .secretString(value).kmsKeyId(settings.kmsKeyId()).description(settings.description())
+                        .tags(tags(run, scope))))
+                .thenApply(response -> response.arn())
+                .exceptionallyCompose(failure -> AwsErrors.unwrap(failure) instanceof ResourceExistsException
+                        ? adopt(run, client, limiter, awsName, token, value)
+                        : CompletableFuture.failedFuture(failure));
+    }
+
+    private CompletableFuture<String> adopt(RunTarget run, SecretsManagerAsyncClient client, AsyncRateLimiter limiter,
+                                            String awsName, String token, String value) {
+        return client.describeSecret(request -> request.secretId(awsName)).thenCompose(existing -> {
+            if (!ours(existing, run)) {
+                return CompletableFuture.failedFuture(new NotOursException("secret " + awsName + " exists and is not "
+                        + "managed by " + config.instanceId() + " for run " + run.runId() + "; it was left untouched"));
+            }
+            if (existing.deletedDate() != null) {
+                return CompletableFuture.failedFuture(new NameBusyException("secret " + awsName
+                        + " is still being deleted; Secrets Manager frees the name within seconds"));
+            }
+            if (existing.versionIdsToStages().containsKey(token)) {
+                return CompletableFuture.completedFuture(existing.arn());
+            }
+            // Ours, written with another version of the value: make it current.
+            return limiter.acquire().thenCompose(permit -> client.putSecretValue(request -> request.secretId(existing.arn())
+                    .clientRequestToken(token).secretString(value))).thenApply(response -> existing.arn());
+        });
+    }
+
+    /** Deletes by ARN (the manifest's, which names exactly what was created) or, without one, by name if marked ours. */
+    private CompletableFuture<Void> deleteIfOurs(RunTarget run, String target, boolean isArn) {
+        SecretsManagerAsyncClient client = clients.client(run.region(), run.accountRoleArn());
+        AsyncRateLimiter limiter = clients.limiter(run.region(), run.accountRoleArn());
+        CompletableFuture<String> arn = isArn ? CompletableFuture.completedFuture(target)
+                : client.describeSecret(request -> request.secretId(target)).thenCompose(existing -> ours(existing, run)
+                ? CompletableFuture.completedFuture(existing.arn())
+                : CompletableFuture.failedFuture(new NotOursException("secret " + target + " is not managed by "
+                + config.instanceId() + " for run " + run.runId() + "; it was left untouched")));
+        return arn.thenCompose(id -> limiter.acquire().thenCompose(permit -> client.deleteSecret(request -> request
+                        .secretId(id).forceDeleteWithoutRecovery(true))))
+                .thenApply(response -> (Void) null)
+                .exceptionallyCompose(failure -> AwsErrors.unwrap(failure) instanceof ResourceNotFoundException
+                        ? CompletableFuture.completedFuture(null)
+                        : CompletableFuture.failedFuture(failure));
+    }
+
+    private boolean ours(DescribeSecretResponse secret, RunTarget run) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        secret.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
+        return config.instanceId().equals(tags.get(TAG_MANAGED_BY)) && run.runId().equals(tags.get(TAG_RUN_ID));
+    }
+
+    private List<Tag> tags(RunTarget run, String scope) {
+        List<Tag> tags = new ArrayList<>();
+        tags.add(Tag.builder().key(TAG_MANAGED_BY).value(config.instanceId()).build());
+        tags.add(Tag.builder().key(TAG_RUN_ID).value(run.runId()).build());
+        tags.add(Tag.builder().key(TAG_WORKSPACE_ID).value(nullToEmpty(run.workspaceId())).build());
+        tags.add(Tag.builder().key(TAG_USER_ID).value(nullToEmpty(run.userId())).build());
+        tags.add(Tag.builder().key(TAG_SCOPE).value(scope).build());
+        return tags;
+    }
+
+    /** The confused-deputy guard: only configured regions and roles. */
+    private Optional<BackendError> refusal(RunTarget run) {
+        if (run.region() == null || run.region().isBlank()) {
+            return Optional.of(BackendError.permanent("REGION_MISSING", "compute environment " + run.computeEnvId()
+                    + " names no region"));
+        }
+        if (!config.allowedRegions().contains(run.region())) {
+            return Optional.of(BackendError.permanent("REGION_NOT_ALLOWED", "region " + run.region()
+                    + " is not among the configured aws.regions " + config.allowedRegions()));
+        }
+        if (run.accountRoleArn() != null && !config.allowedRoleArns().contains(run.accountRoleArn())) {
+            return Optional.of(BackendError.permanent("ROLE_NOT_ALLOWED", "role " + run.accountRoleArn()
+                    + " is not among the configured aws.role-arns"));
+        }
+        return Optional.empty();
+    }
+
+    private BackendError failed(Throwable failure) {
+        Throwable cause = AwsErrors.unwrap(failure);
+        if (cause instanceof NotOursException notOurs) {
+            return BackendError.permanent("NAME_OWNED_BY_ANOTHER", notOurs.getMessage());
+        }
+        if (cause instanceof NameBusyException busy) {
+            return BackendError.retryable("NAME_BEING_DELETED", busy.getMessage());
+        }
+        if (AwsErrors.isThrottling(cause)) {
+            throttlesSeen.incrementAndGet();
+        }
+        BackendError error = AwsErrors.classify(cause);
+        LOG.debug("Secrets Manager call failed: {} {}", error.code(), error.message());
+        return error;
+    }
+
+    private static String scopeOf(Scope scope) {
+        return scope == Scope.USER ? "user" : "workspace";
+    }
+
+    private static List<SecretOutcome> failAll(List<String> names, BackendError error) {
+        return names.stream().map(n -> (SecretOutcome) new SecretOutcome.Failed(n, error)).toList();
+    }
+
+    private static CompletableFuture<List<SecretOutcome>> all(List<CompletableFuture<SecretOutcome>> outcomes) {
+        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
+                .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
+    }
+
+    private static String nullToEmpty(String text) {
+        return text == null ? "" : text;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, prefix + "-" + THREADS.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    @Override
+    public void close() {
+        clients.close();
+        completions.shutdownNow();
+        timer.shutdownNow();
+    }
+
+    /** The name is ours but scheduled for deletion; it becomes free again shortly. */
+    private static final class NameBusyException extends RuntimeException {
+        NameBusyException(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** A name exists and does not carry this instance's mark for the run. */
+    private static final class NotOursException extends RuntimeException {
+        NotOursException(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.pipelinesecrets.lifecycle.backend.aws;
+
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClient;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClientBuilder;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * One async client per region and role, created on first use and reused; one rate limiter per account (role)
+ * and region, shared by every client that writes there. Futures complete on the backend's own executor, never on
+ * the SDK's I/O threads.
+ */
+final class SecretsManagerClients implements AutoCloseable {
+
+    private record ClientKey(String region, String roleArn) {
+    }
+
+    private final AwsBackendConfig config;
+    private final CredentialsFactory credentials;
+    private final Executor completions;
+    private final ScheduledExecutorService timer;
+    private final Map<ClientKey, SecretsManagerAsyncClient> clients = new ConcurrentHashMap<>();
+    private final Map<ClientKey, AwsCredentialsProvider> roleCredentials = new ConcurrentHashMap<>();
+    private final Map<ClientKey, AsyncRateLimiter> limiters = new ConcurrentHashMap<>();
+
+    SecretsManagerClients(AwsBackendConfig config, CredentialsFactory credentials, Executor completions,
+                          ScheduledExecutorService timer) {
+        this.config = config;
+        this.credentials = credentials;
+        this.completions = completions;
+        this.timer = timer;
+    }
+
+    SecretsManagerAsyncClient client(String region, String roleArn) {
+        return clients.computeIfAbsent(new ClientKey(region, roleArn), this::build);
+    }
+
+    AsyncRateLimiter limiter(String region, String roleArn) {
+        return limiters.computeIfAbsent(new ClientKey(region, roleArn),
+                key -> new AsyncRateLimiter(config.callsPerSecond(), timer));
+    }
+
+    int clientCount() {
+        return clients.size();
+    }
+
+    private SecretsManagerAsyncClient build(ClientKey key) {
+        AwsCredentialsProvider provider = key.roleArn() == null ? credentials.base()
+                : roleCredentials.computeIfAbsent(key, k -> credentials.forRole(k.region(), k.roleArn()));
+        SecretsManagerAsyncClientBuilder builder = SecretsManagerAsyncClient.builder()
+                .region(Region.of(key.region()))
+                .credentialsProvider(provider)
+                .asyncConfiguration(async -> async.advancedOption(SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR,
+                        completions))
+                .overrideConfiguration(override -> override.apiCallTimeout(config.callTimeout()));
+        if (config.endpoint() != null) {
+            builder.endpointOverride(config.endpoint());
+        }
+        return builder.build();
+    }
+
+    @Override
+    public void close() {
+        clients.values().forEach(SecretsManagerAsyncClient::close);
+        roleCredentials.values().forEach(provider -> {
+            if (provider instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception ignored) {
+                    // closing a credentials refresher cannot fail in a way that matters at shutdown
+                }
+            }
+        });
+    }
+}
