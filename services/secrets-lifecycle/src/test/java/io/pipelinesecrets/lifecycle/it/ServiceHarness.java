@@ -6,6 +6,7 @@ import io.pipelinesecrets.events.SecretRecord;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowLaunched;
 import io.pipelinesecrets.lifecycle.admin.AdminServer;
+import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
@@ -60,6 +61,7 @@ public final class ServiceHarness implements AutoCloseable {
     private final LifecyclePolicy policy;
     private final Duration punctuationInterval;
     private final Map<String, Object> kafkaOverrides;
+    private java.util.function.Supplier<List<SecretsBackend>> extraBackends = List::of;
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     private final EventSerdes serdes = EventSerdes.create(registry, true);
     private final KafkaProducer<byte[], byte[]> producer;
@@ -109,9 +111,21 @@ public final class ServiceHarness implements AutoCloseable {
         return harness;
     }
 
+    /** Backends beside the filesystem one, made afresh at every (re)start since stopping closes them. */
+    public static ServiceHarness start(TestKafka kafka, Path workDirectory,
+                                       java.util.function.Supplier<List<SecretsBackend>> extraBackends) {
+        ServiceHarness harness = new ServiceHarness(kafka, workDirectory,
+                new LifecyclePolicy(Duration.ofHours(24), 8, Duration.ofMillis(200), Duration.ofSeconds(2)),
+                Duration.ofMillis(20), Map.of("commit.interval.ms", 50));
+        harness.extraBackends = extraBackends;
+        harness.startService();
+        return harness;
+    }
+
     public void startService() {
-        BackendDispatcher dispatcher = new BackendDispatcher(List.of(
-                new FilesystemBackend(new FilesystemBackendConfig(List.of(secretsRoot)))));
+        List<SecretsBackend> backends = new ArrayList<>(extraBackends.get());
+        backends.add(new FilesystemBackend(new FilesystemBackendConfig(List.of(secretsRoot))));
+        BackendDispatcher dispatcher = new BackendDispatcher(backends);
         LifecycleTopology.Settings settings = new LifecycleTopology.Settings(topics, policy,
                 PlatformRouting.defaults(dispatcher.names()), punctuationInterval, true, Clock.systemUTC());
         service = LifecycleService.start(new LifecycleService.Settings(applicationId, kafka.bootstrapServers(),

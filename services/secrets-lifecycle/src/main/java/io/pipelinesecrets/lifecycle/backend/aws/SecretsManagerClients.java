@@ -2,6 +2,8 @@ package io.pipelinesecrets.lifecycle.backend.aws;
 
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
+import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClient;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClientBuilder;
@@ -28,6 +30,8 @@ final class SecretsManagerClients implements AutoCloseable {
     private final Map<ClientKey, SecretsManagerAsyncClient> clients = new ConcurrentHashMap<>();
     private final Map<ClientKey, AwsCredentialsProvider> roleCredentials = new ConcurrentHashMap<>();
     private final Map<ClientKey, AsyncRateLimiter> limiters = new ConcurrentHashMap<>();
+    /** One connection pool and event loop for every client, instead of one per region and role. */
+    private final SdkAsyncHttpClient http = NettyNioAsyncHttpClient.builder().maxConcurrency(64).build();
 
     SecretsManagerClients(AwsBackendConfig config, CredentialsFactory credentials, Executor completions,
                           ScheduledExecutorService timer) {
@@ -56,6 +60,7 @@ final class SecretsManagerClients implements AutoCloseable {
         SecretsManagerAsyncClientBuilder builder = SecretsManagerAsyncClient.builder()
                 .region(Region.of(key.region()))
                 .credentialsProvider(provider)
+                .httpClient(http)
                 .asyncConfiguration(async -> async.advancedOption(SdkAdvancedAsyncClientOption.FUTURE_COMPLETION_EXECUTOR,
                         completions))
                 .overrideConfiguration(override -> override.apiCallTimeout(config.callTimeout()));
@@ -68,6 +73,7 @@ final class SecretsManagerClients implements AutoCloseable {
     @Override
     public void close() {
         clients.values().forEach(SecretsManagerAsyncClient::close);
+        http.close();
         roleCredentials.values().forEach(provider -> {
             if (provider instanceof AutoCloseable closeable) {
                 try {
