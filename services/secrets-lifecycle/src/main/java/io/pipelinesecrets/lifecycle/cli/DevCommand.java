@@ -1,5 +1,8 @@
 package io.pipelinesecrets.lifecycle.cli;
 
+import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
+import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
@@ -16,10 +19,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -29,6 +37,7 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -74,8 +83,34 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--demo", description = "Run the demo lifecycle, print its audit trail and exit.")
     boolean demo;
 
+    @Option(names = "--backend", paramLabel = "KIND", defaultValue = "filesystem",
+            description = "Backend of the demo run and of aws-batch runs: filesystem or aws (default: ${DEFAULT-VALUE}).")
+    String backend;
+
+    @Option(names = "--aws-endpoint", paramLabel = "URL", defaultValue = "http://127.0.0.1:4566",
+            description = "With --backend aws: a Secrets Manager endpoint, e.g. the test double's main class"
+                    + " (io.pipelinesecrets.testing.aws.SecretsManagerDoubleMain) or LocalStack (default: ${DEFAULT-VALUE}).")
+    URI awsEndpoint;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private static final String DEV_REGION = "us-east-1";
+
+    /** Emulators accept any credentials; dev never reaches real AWS, so it never uses the machine's own. */
+    private static final CredentialsFactory DEV_CREDENTIALS = new CredentialsFactory() {
+        private final AwsCredentialsProvider dev = StaticCredentialsProvider.create(AwsBasicCredentials.create("dev", "dev"));
+
+        @Override
+        public AwsCredentialsProvider base() {
+            return dev;
+        }
+
+        @Override
+        public AwsCredentialsProvider forRole(String region, String roleArn) {
+            return dev;
+        }
+    };
 
     /** Started parts, closed in reverse order on shutdown. */
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
@@ -103,8 +138,14 @@ final class DevCommand implements Callable<Integer> {
         }
         out.flush();
         if (demo) {
-            int exit = DevDemo.run(out, broker.bootstrapServers(), "http://localhost:" + registryPort,
-                    ServiceTopics.DEFAULTS, secretsRoot(), adminPort);
+            int exit;
+            try {
+                exit = DevDemo.run(out, broker.bootstrapServers(), "http://localhost:" + registryPort,
+                        ServiceTopics.DEFAULTS, secretsRoot(), adminPort, useAws() ? DEV_REGION : null);
+            } catch (IllegalStateException e) {
+                out.println("Demo FAILED: " + e.getMessage());
+                exit = 1;
+            }
             System.exit(exit);
         }
         out.println("Press Ctrl-C to stop.");
@@ -128,16 +169,30 @@ final class DevCommand implements Callable<Integer> {
         ServiceConfig config = new ServiceConfig("secrets-lifecycle-dev", "secrets-lifecycle-dev",
                 broker.bootstrapServers(), Map.of(), registryServer.url(), true, ServiceTopics.DEFAULTS,
                 dataDirectory.resolve("state"), Optional.of(new FilesystemBackendConfig(List.of(secretsRoot), secretsRoot)),
-                Optional.empty(),
+                useAws() ? Optional.of(new AwsBackendConfig("secrets-lifecycle-dev", AwsEnvironmentSettings.DEFAULTS,
+                        Map.of(), Set.of(DEV_REGION), Set.of(), null, AwsBackendConfig.DEFAULT_CALLS_PER_SECOND,
+                        awsEndpoint, Duration.ofSeconds(30))) : Optional.empty(),
                 LifecyclePolicy.DEFAULTS, Duration.ofMillis(50), "127.0.0.1", adminPort);
-        ServiceRuntime runtime = ServiceRuntime.start(config, registry);
+        ServiceRuntime runtime = useAws()
+                ? ServiceRuntime.start(config, registry, DEV_CREDENTIALS)
+                : ServiceRuntime.start(config, registry);
         started.push(runtime);
         runtime.awaitReady(Duration.ofSeconds(60));
         out.println("Schema registry: " + registryServer.url() + " (Confluent REST API)");
         out.println("Secrets store:   " + secretsRoot + "/<runId>/store.json  (NXF_SECRETS_FILE for a head job)");
+        if (useAws()) {
+            out.println("AWS backend:     Secrets Manager at " + awsEndpoint + " for aws-batch runs in " + DEV_REGION);
+        }
         out.println("Admin HTTP:      http://localhost:" + runtime.adminPort() + "/health, /runs/<runId>");
         out.println("Topics:          " + String.join(", ", ServiceTopics.DEFAULTS.all()));
         out.println("Service ready.");
+    }
+
+    private boolean useAws() {
+        if (!backend.equals("filesystem") && !backend.equals("aws")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--backend must be filesystem or aws, not " + backend);
+        }
+        return backend.equals("aws");
     }
 
     private Path secretsRoot() {

@@ -31,10 +31,15 @@ final class ServiceRuntime implements AutoCloseable {
     }
 
     static ServiceRuntime start(ServiceConfig config, SchemaRegistry registry) {
+        return start(config, registry, config.aws().map(aws -> CredentialsFactory.standard(
+                "pipeline-secrets-" + config.instanceId(), aws.roleExternalId())).orElse(null));
+    }
+
+    /** @param awsCredentials where AWS credentials come from, when the AWS backend is configured */
+    static ServiceRuntime start(ServiceConfig config, SchemaRegistry registry, CredentialsFactory awsCredentials) {
         List<SecretsBackend> backends = new ArrayList<>();
         config.filesystem().ifPresent(filesystem -> backends.add(new FilesystemBackend(filesystem)));
-        config.aws().ifPresent(aws -> backends.add(new AwsSecretsManagerBackend(aws,
-                CredentialsFactory.standard("pipeline-secrets-" + config.instanceId(), aws.roleExternalId()))));
+        config.aws().ifPresent(aws -> backends.add(new AwsSecretsManagerBackend(aws, awsCredentials)));
         BackendDispatcher dispatcher = new BackendDispatcher(backends);
         LifecycleTopology.Settings topology = new LifecycleTopology.Settings(config.topics(), config.policy(),
                 PlatformRouting.defaults(dispatcher.names()), config.punctuationInterval(),

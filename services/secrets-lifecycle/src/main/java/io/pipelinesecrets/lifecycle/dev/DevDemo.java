@@ -55,8 +55,10 @@ public final class DevDemo {
     }
 
     /** @return the process exit code: 0 when the run was provisioned and nothing is left after its release */
+    /** @param awsRegion run the demo on an AWS Batch compute environment in this region, or null for Slurm */
     public static int run(PrintWriter out, String bootstrapServers, String registryUrl, ServiceTopics topics,
-                          Path secretsRoot, int adminPort) throws Exception {
+                          Path secretsRoot, int adminPort, String awsRegion) throws Exception {
+        boolean aws = awsRegion != null;
         EventSerdes serdes = EventSerdes.create(SchemaRegistries.open(registryUrl), true);
         String runId = "demo-" + Instant.now().toEpochMilli();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
@@ -77,24 +79,32 @@ public final class DevDemo {
                 out.printf("   %-40s %s%n", key, secret.getScope() == SecretScope.USER ? "(user secret)" : "(workspace secret)");
             }
 
-            out.println("2. Launching " + runId + " on a Slurm compute environment ...");
+            out.println("2. Launching " + runId + " on " + (aws ? "an AWS Batch" : "a Slurm") + " compute environment ...");
             WorkflowLaunched launch = WorkflowLaunched.newBuilder().setEventId("launch-" + runId).setRunId(runId)
                     .setWorkspaceId(WORKSPACE).setUserId(USER).setLaunchedAt(now())
-                    .setComputeEnv(ComputeEnv.newBuilder().setId("demo-slurm").setPlatform("slurm")
-                            .setRegion(null).setAccountRoleArn(null).setSecretsPath(secretsRoot.toString()).build())
+                    .setComputeEnv(aws
+                            ? ComputeEnv.newBuilder().setId("demo-aws").setPlatform("aws-batch").setRegion(awsRegion)
+                                    .setAccountRoleArn(null).setSecretsPath(null).build()
+                            : ComputeEnv.newBuilder().setId("demo-slurm").setPlatform("slurm")
+                                    .setRegion(null).setAccountRoleArn(null).setSecretsPath(secretsRoot.toString()).build())
                     .setSecretSelection(null).setSecretsWatermark(null).build();
             producer.send(new ProducerRecord<>(topics.launched(), runId,
                     serdes.launched().serializer().serialize(topics.launched(), launch))).get(30, TimeUnit.SECONDS);
             List<AuditEvent> trail = audit.await(runId, events -> has(events, AuditAction.SECRETS_PROVISIONED)
                     || has(events, AuditAction.PROVISION_FAILED));
             Path store = secretsRoot.resolve(runId).resolve("store.json");
-            out.println("   provisioned: " + store + " (exists: " + Files.exists(store) + ")");
+            if (!aws) {
+                out.println("   provisioned: " + store + " (exists: " + Files.exists(store) + ")");
+            }
             for (AuditEvent created : trail) {
                 if (created.getAction() == AuditAction.SECRET_CREATED) {
-                    out.printf("   %-12s from the %s scope%n", created.getSecretName(), created.getSecretScope());
+                    out.printf("   %-12s from the %s scope%s%n", created.getSecretName(), created.getSecretScope(),
+                            aws ? " -> " + created.getBackendRef() : "");
                 }
             }
-            out.println("   a head job reads it with: export NXF_SECRETS_FILE=" + store);
+            if (!aws) {
+                out.println("   a head job reads it with: export NXF_SECRETS_FILE=" + store);
+            }
             out.println("   GET /runs/" + runId + " -> phase " + phaseOf(adminPort, runId));
 
             out.println("3. Completing " + runId + " ...");
@@ -103,8 +113,9 @@ public final class DevDemo {
             producer.send(new ProducerRecord<>(topics.completed(), runId,
                     serdes.completed().serializer().serialize(topics.completed(), completion))).get(30, TimeUnit.SECONDS);
             trail = audit.await(runId, events -> has(events, AuditAction.SECRETS_RELEASED));
-            boolean leftOver = Files.exists(store.getParent());
-            out.println("   released: " + store.getParent() + (leftOver ? " STILL EXISTS" : " is gone"));
+            boolean leftOver = !aws && Files.exists(store.getParent());
+            out.println("   released: " + (aws ? "secrets deleted (see the audit trail)"
+                    : store.getParent() + (leftOver ? " STILL EXISTS" : " is gone")));
 
             out.println("4. Audit trail of " + runId + " (" + topics.audit() + "):");
             out.printf("   %-12s  %-20s %-8s %-12s %-9s %s%n", "time", "action", "outcome", "secret", "scope", "detail");
