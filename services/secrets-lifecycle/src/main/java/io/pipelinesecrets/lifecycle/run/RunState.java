@@ -51,6 +51,15 @@ public record RunState(
         return completionEventId != null;
     }
 
+    /**
+     * Whether the state may be forgotten: the run is released and has not changed for longer than the retention.
+     * Until then it answers duplicates and late launches; after it, the stale-launch rule guards replays, as long
+     * as the retention exceeds the stale-launch age.
+     */
+    public boolean forgettable(Instant now, java.time.Duration retention) {
+        return phase == Phase.RELEASED && updatedAt != null && updatedAt.plus(retention).isBefore(now);
+    }
+
     /** The entries a release must delete. */
     public List<ManifestEntry> toDelete() {
         return manifest.stream().filter(e -> e.status().needsDelete()).toList();

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -50,6 +51,12 @@ import java.util.function.Function;
 final class LifecycleProcessor implements Processor<byte[], byte[], Object, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
+    /**
+     * Released runs are remembered this long (longer than the workflow topics' 7-day retention and the 24 h
+     * stale-launch age), then forgotten so that the store does not grow without bound.
+     */
+    static final Duration RELEASED_RUN_RETENTION = Duration.ofDays(8);
+    private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
 
     private final LifecycleTopology.Settings settings;
     private final Deserializer<WorkflowLaunched> launches;
@@ -85,6 +92,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                 new SecretCatalog(secrets, secretRecords, settings.topics().secrets()));
         resumeWorkingRuns();
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, now -> drain());
+        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> forgetReleasedRuns());
     }
 
     @Override
@@ -175,6 +183,23 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         } finally {
             MDC.remove("runId");
             MDC.remove("eventId");
+        }
+    }
+
+    private void forgetReleasedRuns() {
+        Instant now = settings.clock().instant();
+        List<String> forgettable = new ArrayList<>();
+        try (KeyValueIterator<String, RunState> all = runs.all()) {
+            all.forEachRemaining(entry -> {
+                if (entry.value.forgettable(now, RELEASED_RUN_RETENTION)) {
+                    forgettable.add(entry.key);
+                }
+            });
+        }
+        forgettable.forEach(runs::delete);
+        if (!forgettable.isEmpty()) {
+            LOG.info("task {}: forgot {} run(s) released more than {} ago", context.taskId(), forgettable.size(),
+                    RELEASED_RUN_RETENTION);
         }
     }
 

@@ -195,6 +195,25 @@ class LifecycleTopologyTest {
         }
 
         @Test
+        void shouldForgetAReleasedRunOnlyAfterTheRetention() {
+            launch("run-old");
+            punctuate();
+            complete("run-old");
+            punctuate();
+            launch("run-active");
+            punctuate();
+
+            clock.advance(LifecycleProcessor.RELEASED_RUN_RETENTION.minusHours(2));
+            driver.advanceWallClockTime(Duration.ofHours(1));
+            assertThat(runs.get("run-old")).as("released, but within the retention").isNotNull();
+
+            clock.advance(Duration.ofHours(3));
+            driver.advanceWallClockTime(Duration.ofHours(1));
+            assertThat(runs.get("run-old")).as("released longer ago than the retention").isNull();
+            assertThat(runs.get("run-active").phase()).isEqualTo(Phase.ACTIVE);
+        }
+
+        @Test
         void shouldKeepThePhaseOfEveryStepInTheRunStateStore() {
             launch("run-1");
             RunState provisioning = runs.get("run-1");
