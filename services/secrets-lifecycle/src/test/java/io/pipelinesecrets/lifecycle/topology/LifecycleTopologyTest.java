@@ -23,6 +23,7 @@ import io.pipelinesecrets.serde.EventSerdes;
 import io.pipelinesecrets.serde.UndecodableRecordException;
 import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry;
 import io.pipelinesecrets.testing.events.Events;
+import io.pipelinesecrets.testing.time.HandClock;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -46,11 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -86,7 +84,7 @@ class LifecycleTopologyTest {
 
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     private final EventSerdes serdes = EventSerdes.create(registry, true);
-    private final TestClock clock = new TestClock(T0);
+    private final HandClock clock = new HandClock(T0);
     private final FakeBackend backend = new FakeBackend();
 
     private TopologyTestDriver driver;
@@ -593,33 +591,6 @@ class LifecycleTopologyTest {
 
     // ---- test doubles
 
-    /** A clock the test moves by hand. Read on the stream thread only. */
-    static final class TestClock extends Clock {
-        private Instant now;
-
-        TestClock(Instant start) {
-            now = start;
-        }
-
-        void advance(Duration duration) {
-            now = now.plus(duration);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 
     enum Answer {
         CREATE,
