@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = {
                 "Provisions a workflow run's merged secret set into its compute environment's secrets manager",
                 "when the run is launched, and deletes it when the run completes, driven by Kafka events."},
-        subcommands = {RunCommand.class, DevCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DevCommand.class, SchemasCommand.class, CommandLine.HelpCommand.class})
 public final class PipelineSecretsCli implements Runnable {
 
     @CommandLine.Spec

@@ -63,6 +63,9 @@ public final class LifecycleService implements AutoCloseable {
         try (Admin admin = Admin.create(adminConfig(settings))) {
             TopicCheck.verify(admin, settings.lifecycle().topics());
         }
+        if (!settings.lifecycle().autoRegisterSchemas()) {
+            SchemaCheck.verifyRegistered(registry, settings.lifecycle().topics(), "the configured schema.registry.url");
+        }
         KafkaStreams lifecycle = new KafkaStreams(LifecycleTopology.build(settings.lifecycle(), registry, dispatcher),
                 streamsConfig(settings, settings.applicationId()));
         KafkaStreams validation = new KafkaStreams(LifecycleTopology.buildSecretValidation(settings.lifecycle(), registry),

@@ -19,6 +19,7 @@ import io.pipelinesecrets.lifecycle.topology.LifecycleTopology;
 import io.pipelinesecrets.lifecycle.topology.PlatformRouting;
 import io.pipelinesecrets.serde.EventSerdes;
 import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry;
+import io.pipelinesecrets.serde.registry.SchemaRegistry;
 import io.pipelinesecrets.testing.kafka.TestKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -62,8 +63,10 @@ public final class ServiceHarness implements AutoCloseable {
     private final Duration punctuationInterval;
     private final Map<String, Object> kafkaOverrides;
     private java.util.function.Supplier<List<SecretsBackend>> extraBackends = List::of;
-    private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-    private final EventSerdes serdes = EventSerdes.create(registry, true);
+    private SchemaRegistry registry = new InMemorySchemaRegistry();
+    private boolean autoRegister = true;
+    private EventSerdes serdes = EventSerdes.create(registry, true);
+    private final String topicPrefix;
     private final KafkaProducer<byte[], byte[]> producer;
     private final RecordLog<AuditEvent> audit;
     private final RecordLog<ConsumerRecord<byte[], byte[]>> deadLetters;
@@ -78,7 +81,8 @@ public final class ServiceHarness implements AutoCloseable {
         this.punctuationInterval = punctuationInterval;
         this.kafkaOverrides = kafkaOverrides;
         this.applicationId = kafka.uniqueName("app");
-        this.topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
+        this.topicPrefix = kafka.uniqueName("t") + ".";
+        this.topics = ServiceTopics.DEFAULTS.prefixed(topicPrefix);
         this.secretsRoot = workDirectory.resolve("secrets");
         this.stateDirectory = workDirectory.resolve("state");
         try {
@@ -91,7 +95,7 @@ public final class ServiceHarness implements AutoCloseable {
         }
         this.producer = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
         this.audit = new RecordLog<>(kafka.bootstrapServers(), topics.audit(),
-                r -> serdes.audit().deserializer().deserialize(topics.audit(), r.value()));
+                r -> this.serdes.audit().deserializer().deserialize(topics.audit(), r.value()));
         this.deadLetters = new RecordLog<>(kafka.bootstrapServers(), topics.deadLetters(), r -> r);
     }
 
@@ -107,6 +111,23 @@ public final class ServiceHarness implements AutoCloseable {
     public static ServiceHarness start(TestKafka kafka, Path workDirectory, LifecyclePolicy policy,
                                        Duration punctuationInterval, Map<String, Object> kafkaOverrides) {
         ServiceHarness harness = new ServiceHarness(kafka, workDirectory, policy, punctuationInterval, kafkaOverrides);
+        harness.startService();
+        return harness;
+    }
+
+    /**
+     * The service on a registry of the test's choosing, with auto-registration off (as in production): the
+     * schemas must be registered before the service starts; {@code beforeStart} does that.
+     */
+    public static ServiceHarness startWithRegistry(TestKafka kafka, Path workDirectory, SchemaRegistry registry,
+                                                   java.util.function.Consumer<ServiceHarness> beforeStart) {
+        ServiceHarness harness = new ServiceHarness(kafka, workDirectory,
+                new LifecyclePolicy(Duration.ofHours(24), 8, Duration.ofMillis(200), Duration.ofSeconds(2)),
+                Duration.ofMillis(20), Map.of("commit.interval.ms", 50));
+        harness.registry = registry;
+        harness.autoRegister = false;
+        harness.serdes = EventSerdes.create(registry, false);
+        beforeStart.accept(harness);
         harness.startService();
         return harness;
     }
@@ -127,7 +148,7 @@ public final class ServiceHarness implements AutoCloseable {
         backends.add(new FilesystemBackend(new FilesystemBackendConfig(List.of(secretsRoot))));
         BackendDispatcher dispatcher = new BackendDispatcher(backends);
         LifecycleTopology.Settings settings = new LifecycleTopology.Settings(topics, policy,
-                PlatformRouting.defaults(dispatcher.names()), punctuationInterval, true, Clock.systemUTC());
+                PlatformRouting.defaults(dispatcher.names()), punctuationInterval, autoRegister, Clock.systemUTC());
         service = LifecycleService.start(new LifecycleService.Settings(applicationId, kafka.bootstrapServers(),
                 kafkaOverrides, stateDirectory, settings), registry, dispatcher);
         try {
@@ -228,8 +249,13 @@ public final class ServiceHarness implements AutoCloseable {
         return serdes;
     }
 
-    public InMemorySchemaRegistry registry() {
+    public SchemaRegistry registry() {
         return registry;
+    }
+
+    /** What every topic name of this harness starts with. */
+    public String topicPrefix() {
+        return topicPrefix;
     }
 
     public Path storeFile(String runId) {
