@@ -167,7 +167,7 @@ final class DevCommand implements Callable<Integer> {
             Files.createDirectories(secretsRoot, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
         ServiceConfig config = new ServiceConfig("secrets-lifecycle-dev", "secrets-lifecycle-dev",
-                broker.bootstrapServers(), Map.of(), registryServer.url(), true, ServiceTopics.DEFAULTS,
+                broker.bootstrapServers(), Map.of(), registryServer.url(), Map.of(), true, ServiceTopics.DEFAULTS,
                 dataDirectory.resolve("state"), Optional.of(new FilesystemBackendConfig(List.of(secretsRoot), secretsRoot)),
                 useAws() ? Optional.of(new AwsBackendConfig("secrets-lifecycle-dev", AwsEnvironmentSettings.DEFAULTS,
                         Map.of(), Set.of(DEV_REGION), Set.of(), null, AwsBackendConfig.DEFAULT_CALLS_PER_SECOND,

@@ -45,7 +45,8 @@ final class RunCommand implements Callable<Integer> {
         }
         ServiceRuntime runtime;
         try {
-            runtime = ServiceRuntime.start(config, SchemaRegistries.open(config.schemaRegistryUrl()));
+            runtime = ServiceRuntime.start(config,
+                    SchemaRegistries.open(config.schemaRegistryUrl(), config.schemaRegistrySettings()));
         } catch (StartupException | IllegalArgumentException e) {
             err.println("cannot start: " + e.getMessage());
             return 1;

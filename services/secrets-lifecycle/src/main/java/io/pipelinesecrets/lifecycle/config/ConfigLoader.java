@@ -45,6 +45,12 @@ public final class ConfigLoader {
             "kafka.bootstrap.servers", "", "Kafka bootstrap servers (required)",
             "schema.registry.url", "", "Confluent-compatible schema registry, http(s)://host:port[,...] or mock://<scope> (required)",
             "schema.registry.auto-register", "false", "register the service's schemas on first use (dev only; production pre-registers)",
+            "schema.registry.basic-auth.user-info", "", "user:password for HTTP basic auth to the registry",
+            "schema.registry.bearer-token", "", "bearer token for the registry (instead of basic auth)",
+            "schema.registry.ssl.truststore.location", "", "trust store for the registry's TLS certificate",
+            "schema.registry.ssl.truststore.password", "", "its password",
+            "schema.registry.ssl.truststore.type", "", "its type, JKS (default) or PKCS12",
+            "schema.registry.request-timeout", "PT10S", "timeout of one registry request",
             "topics.launched", ServiceTopics.DEFAULTS.launched(), "workflow-launched topic",
             "topics.completed", ServiceTopics.DEFAULTS.completed(), "workflow-completed topic",
             "topics.secrets", ServiceTopics.DEFAULTS.secrets(), "compacted secrets topic",
@@ -151,8 +157,15 @@ public final class ConfigLoader {
         }
         ServiceTopics topics = new ServiceTopics(values.get("topics.launched"), values.get("topics.completed"),
                 values.get("topics.secrets"), values.get("topics.audit"), values.get("topics.dlq"));
+        Map<String, String> registrySettings = new TreeMap<>();
+        values.forEach((key, value) -> {
+            if (key.startsWith("schema.registry.") && !value.isEmpty() && !key.equals("schema.registry.url")
+                    && !key.equals("schema.registry.auto-register")) {
+                registrySettings.put(key, value);
+            }
+        });
         return new ServiceConfig(values.get("application.id"), values.get("instance.id"), bootstrap, kafka, registry,
-                autoRegister, topics, Path.of(values.get("state.dir")), filesystem, aws,
+                registrySettings, autoRegister, topics, Path.of(values.get("state.dir")), filesystem, aws,
                 new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff), punctuation,
                 values.get("admin.host"), adminPort);
     }

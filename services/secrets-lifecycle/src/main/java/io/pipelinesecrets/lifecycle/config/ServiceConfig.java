@@ -14,6 +14,7 @@ import java.util.Optional;
  * The service's whole configuration, immutable, validated once at start-up by {@link ConfigLoader}.
  *
  * @param kafka      Kafka client and Streams settings passed through as given (SASL, TLS, timeouts ...)
+ * @param schemaRegistrySettings the registry client's settings (auth, trust store, timeout), by their keys
  * @param filesystem the shared-filesystem backend, when any root is configured
  * @param aws        the AWS Secrets Manager backend, when any region is configured
  */
@@ -23,6 +24,7 @@ public record ServiceConfig(
         String bootstrapServers,
         Map<String, Object> kafka,
         String schemaRegistryUrl,
+        Map<String, String> schemaRegistrySettings,
         boolean autoRegisterSchemas,
         ServiceTopics topics,
         Path stateDirectory,
@@ -41,5 +43,6 @@ public record ServiceConfig(
         Objects.requireNonNull(stateDirectory, "stateDirectory");
         Objects.requireNonNull(policy, "policy");
         kafka = Map.copyOf(kafka);
+        schemaRegistrySettings = Map.copyOf(schemaRegistrySettings);
     }
 }

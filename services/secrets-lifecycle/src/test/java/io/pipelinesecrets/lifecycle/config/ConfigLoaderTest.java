@@ -358,6 +358,55 @@ class ConfigLoaderTest {
         assertThat(e.problems()).singleElement().asString().contains(FilesystemBackendConfig.ALLOWED_ROOTS_KEY);
     }
 
+    // ---- backends and registry
+
+    @Test
+    void shouldTurnTheAwsBackendOnWithItsRegionsAndPerComputeEnvironmentOverrides() throws IOException {
+        Path file = properties("""
+                aws.regions=eu-west-1, us-east-1
+                aws.role-arns=arn:aws:iam::1:role/a
+                aws.compute-env.ce-big.bundle=true
+                aws.compute-env.ce-big.kms-key-id=alias/runs
+                """);
+
+        ServiceConfig config = ConfigLoader.load(Optional.of(file), required());
+
+        assertThat(config.aws()).hasValueSatisfying(aws -> {
+            assertThat(aws.allowedRegions()).containsExactlyInAnyOrder("eu-west-1", "us-east-1");
+            assertThat(aws.allowedRoleArns()).containsExactly("arn:aws:iam::1:role/a");
+            assertThat(aws.settingsFor("ce-big").bundle()).isTrue();
+            assertThat(aws.settingsFor("ce-big").kmsKeyId()).isEqualTo("alias/runs");
+            assertThat(aws.settingsFor("ce-other").bundle()).isFalse();
+            assertThat(aws.callsPerSecond()).isEqualTo(40);
+        });
+    }
+
+    @Test
+    void shouldRejectAnUnknownPerComputeEnvironmentSettingAndOverridesWithoutRegions() throws IOException {
+        Path file = properties("""
+                aws.compute-env.ce-1.colour=blue
+                """);
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.of(file), required()));
+
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("aws.compute-env.ce-1.colour"))
+                .anySatisfy(p -> assertThat(p).contains("aws.regions is empty"));
+    }
+
+    @Test
+    void shouldHandTheRegistryClientItsAuthenticationAndTrustStoreSettings() {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "svc:pw");
+        environment.put("PIPELINE_SECRETS_SCHEMA_REGISTRY_SSL_TRUSTSTORE_LOCATION", "/etc/registry.jks");
+
+        ServiceConfig config = ConfigLoader.load(Optional.empty(), environment);
+
+        assertThat(config.schemaRegistrySettings())
+                .containsEntry("schema.registry.basic-auth.user-info", "svc:pw")
+                .containsEntry("schema.registry.ssl.truststore.location", "/etc/registry.jks")
+                .doesNotContainKeys("schema.registry.url", "schema.registry.auto-register");
+    }
+
     // ---- helpers
 
     private static Map<String, String> required() {

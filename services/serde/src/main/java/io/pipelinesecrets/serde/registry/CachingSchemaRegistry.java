@@ -5,12 +5,16 @@ import org.apache.avro.Schema;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Remembers answers of a slower registry. Schemas by id never change, and neither does a schema's id under a
  * subject once registered, so entries never go stale; the caches are bounded (least recently used out) so that a
  * stream of unknown ids in poison records cannot grow memory. Failures are not cached: a schema registered a
  * moment later is found on the next call.
+ *
+ * <p>Compatibility checks and levels are not cached: their answers change whenever a version is registered or a
+ * level set, and they are rare (start-up checks, tools), so they always go to the delegate.
  */
 public final class CachingSchemaRegistry implements SchemaRegistry {
 
@@ -67,6 +71,21 @@ public final class CachingSchemaRegistry implements SchemaRegistry {
         Schema schema = delegate.schemaById(id);
         schemasById.put(id, schema);
         return schema;
+    }
+
+    @Override
+    public boolean isCompatible(String subject, Schema schema) {
+        return delegate.isCompatible(subject, schema);
+    }
+
+    @Override
+    public String compatibilityLevel(Optional<String> subject) {
+        return delegate.compatibilityLevel(subject);
+    }
+
+    @Override
+    public void setCompatibilityLevel(Optional<String> subject, String level) {
+        delegate.setCompatibilityLevel(subject, level);
     }
 
     private static <K, V> Map<K, V> lruMap(int capacity) {

@@ -4,9 +4,11 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -99,13 +101,12 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
      * One version of the subject ({@code GET /subjects/{subject}/versions/{version}}).
      *
      * @throws SchemaRegistryException.SubjectNotFound if the subject has no versions (40401)
-     * @throws SchemaRegistryException                 with {@link #VERSION_NOT_FOUND} (40402) if it lacks this one
+     * @throws SchemaRegistryException.VersionNotFound if it lacks this one (40402)
      */
     public synchronized RegisteredSchema version(String subject, int version) {
         List<RegisteredSchema> versions = existingVersions(subject);
         if (version < 1 || version > versions.size()) {
-            throw new SchemaRegistryException(VERSION_NOT_FOUND,
-                    "version " + version + " of subject '" + subject + "' not found in the schema registry");
+            throw new SchemaRegistryException.VersionNotFound(subject, String.valueOf(version));
         }
         return versions.get(version - 1);
     }
@@ -127,6 +128,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
      *
      * @throws SchemaRegistryException.SubjectNotFound if the subject has no versions (40401, as Confluent answers)
      */
+    @Override
     public synchronized boolean isCompatible(String subject, Schema candidate) {
         return isCompatible(candidate, latest(subject), effectiveCompatibilityLevel(subject));
     }
@@ -136,7 +138,7 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
      * ({@code POST /compatibility/subjects/{subject}/versions/{version}}).
      *
      * @throws SchemaRegistryException.SubjectNotFound if the subject has no versions (40401)
-     * @throws SchemaRegistryException                 with {@link #VERSION_NOT_FOUND} (40402) if it lacks this one
+     * @throws SchemaRegistryException.VersionNotFound if it lacks this one (40402)
      */
     public synchronized boolean isCompatible(String subject, int version, Schema candidate) {
         return isCompatible(candidate, version(subject, version), effectiveCompatibilityLevel(subject));
@@ -165,9 +167,45 @@ public final class InMemorySchemaRegistry implements SchemaRegistry {
         levelsBySubject.put(Objects.requireNonNull(subject, "subject"), Objects.requireNonNull(level, "level"));
     }
 
+    /**
+     * The global level, or the one that applies to the subject ({@code GET /config} or
+     * {@code GET /config/{subject}?defaultToGlobal=true}).
+     */
+    @Override
+    public synchronized String compatibilityLevel(Optional<String> subject) {
+        return subject.map(this::effectiveCompatibilityLevel).orElse(globalLevel).name();
+    }
+
+    /**
+     * Sets the global level or the subject's own one by name ({@code PUT /config} or {@code PUT /config/{subject}}).
+     *
+     * @throws SchemaRegistryException.InvalidCompatibilityLevel for a level other than NONE or BACKWARD (42203)
+     */
+    @Override
+    public void setCompatibilityLevel(Optional<String> subject, String level) {
+        CompatibilityLevel parsed = parseLevel(level, subject);
+        if (subject.isPresent()) {
+            setSubjectCompatibilityLevel(subject.get(), parsed);
+        } else {
+            setCompatibilityLevel(parsed);
+        }
+    }
+
     /** The level that applies to the subject: its own if set, else the global one. */
     public synchronized CompatibilityLevel effectiveCompatibilityLevel(String subject) {
         return levelsBySubject.getOrDefault(subject, globalLevel);
+    }
+
+    private static CompatibilityLevel parseLevel(String level, Optional<String> subject) {
+        String name = level == null ? "" : level.trim().toUpperCase(Locale.ROOT);
+        for (CompatibilityLevel candidate : CompatibilityLevel.values()) {
+            if (candidate.name().equals(name)) {
+                return candidate;
+            }
+        }
+        throw new SchemaRegistryException.InvalidCompatibilityLevel("compatibility level '" + level + "'"
+                + subject.map(s -> " for subject '" + s + "'").orElse("") + " is not supported: this registry knows "
+                + Arrays.toString(CompatibilityLevel.values()));
     }
 
     private List<RegisteredSchema> existingVersions(String subject) {

@@ -4,6 +4,7 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -55,6 +56,33 @@ class CachingSchemaRegistryTest {
         assertThat(backend.calls.get()).isEqualTo(4);
     }
 
+    @Test
+    void shouldPassCompatibilityChecksAndLevelsThroughEveryTime() {
+        CachingSchemaRegistry cache = new CachingSchemaRegistry(backend);
+        cache.register("things-value", THING);
+        Schema incompatible = SchemaBuilder.record("Thing").fields().requiredString("id").requiredInt("n").endRecord();
+        backend.calls.set(0);
+
+        assertThat(cache.isCompatible("things-value", incompatible)).isFalse();
+        cache.setCompatibilityLevel(Optional.of("things-value"), "NONE");
+        assertThat(cache.isCompatible("things-value", incompatible)).isTrue();
+        assertThat(cache.compatibilityLevel(Optional.of("things-value"))).isEqualTo("NONE");
+        assertThat(cache.compatibilityLevel(Optional.of("things-value"))).isEqualTo("NONE");
+        assertThat(cache.compatibilityLevel(Optional.empty())).isEqualTo("BACKWARD");
+
+        assertThat(backend.calls.get()).isEqualTo(6);
+    }
+
+    @Test
+    void shouldPassRefusalsOfCompatibilityChecksAndLevelsThrough() {
+        CachingSchemaRegistry cache = new CachingSchemaRegistry(backend);
+
+        assertThatThrownBy(() -> cache.isCompatible("nothing-value", THING))
+                .isInstanceOf(SchemaRegistryException.SubjectNotFound.class);
+        assertThatThrownBy(() -> cache.setCompatibilityLevel(Optional.empty(), "SOMETIMES"))
+                .isInstanceOf(SchemaRegistryException.InvalidCompatibilityLevel.class);
+    }
+
     private static final class CountingRegistry implements SchemaRegistry {
         private final InMemorySchemaRegistry store = new InMemorySchemaRegistry();
         private final AtomicInteger calls = new AtomicInteger();
@@ -75,6 +103,24 @@ class CachingSchemaRegistryTest {
         public Schema schemaById(int id) {
             calls.incrementAndGet();
             return store.schemaById(id);
+        }
+
+        @Override
+        public boolean isCompatible(String subject, Schema schema) {
+            calls.incrementAndGet();
+            return store.isCompatible(subject, schema);
+        }
+
+        @Override
+        public String compatibilityLevel(Optional<String> subject) {
+            calls.incrementAndGet();
+            return store.compatibilityLevel(subject);
+        }
+
+        @Override
+        public void setCompatibilityLevel(Optional<String> subject, String level) {
+            calls.incrementAndGet();
+            store.setCompatibilityLevel(subject, level);
         }
     }
 }

@@ -5,6 +5,8 @@ import org.apache.avro.SchemaBuilder;
 import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry.CompatibilityLevel;
 import org.junit.jupiter.api.Test;
 
+import java.util.Optional;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -174,5 +176,46 @@ class InMemorySchemaRegistryTest {
 
         assertThat(registry.effectiveCompatibilityLevel("loose-value")).isEqualTo(CompatibilityLevel.BACKWARD);
         assertThat(registry.register("strict-value", INCOMPATIBLE).version()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldReadAndSetLevelsByNameThroughTheInterface() {
+        SchemaRegistry api = registry;
+        registry.register("things-value", V1);
+
+        assertThat(api.compatibilityLevel(Optional.empty())).isEqualTo("BACKWARD");
+        assertThat(api.compatibilityLevel(Optional.of("things-value"))).isEqualTo("BACKWARD");
+        assertThat(api.compatibilityLevel(Optional.of("nothing-value"))).isEqualTo("BACKWARD");
+
+        api.setCompatibilityLevel(Optional.of("things-value"), "none");
+        api.setCompatibilityLevel(Optional.of("future-value"), "NONE");
+
+        assertThat(api.compatibilityLevel(Optional.of("things-value"))).isEqualTo("NONE");
+        assertThat(api.compatibilityLevel(Optional.of("future-value"))).isEqualTo("NONE");
+        assertThat(api.compatibilityLevel(Optional.empty())).isEqualTo("BACKWARD");
+        assertThat(api.isCompatible("things-value", INCOMPATIBLE)).isTrue();
+
+        api.setCompatibilityLevel(Optional.empty(), "NONE");
+        assertThat(registry.compatibilityLevel()).isEqualTo(CompatibilityLevel.NONE);
+    }
+
+    @Test
+    void shouldRefuseLevelsItDoesNotSupportWith42203NamingTheSubject() {
+        assertThatThrownBy(() -> registry.setCompatibilityLevel(Optional.of("things-value"), "FULL_TRANSITIVE"))
+                .isInstanceOf(SchemaRegistryException.InvalidCompatibilityLevel.class)
+                .hasMessageContaining("FULL_TRANSITIVE").hasMessageContaining("things-value")
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).errorCode()).isEqualTo(42203));
+        assertThatThrownBy(() -> registry.setCompatibilityLevel(Optional.empty(), null))
+                .isInstanceOf(SchemaRegistryException.InvalidCompatibilityLevel.class);
+        assertThat(registry.compatibilityLevel()).isEqualTo(CompatibilityLevel.BACKWARD);
+    }
+
+    @Test
+    void shouldRaiseVersionNotFoundForAMissingVersion() {
+        registry.register("things-value", V1);
+
+        assertThatThrownBy(() -> registry.version("things-value", 2))
+                .isInstanceOf(SchemaRegistryException.VersionNotFound.class)
+                .hasMessageContaining("version 2").hasMessageContaining("things-value");
     }
 }

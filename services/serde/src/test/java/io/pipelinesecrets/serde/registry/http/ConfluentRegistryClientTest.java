@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -236,6 +237,126 @@ class ConfluentRegistryClientTest {
         assertThat(stub.requests).hasSize(1);
     }
 
+    @Test
+    void shouldMapConfluentsErrorCodesToTypedExceptionsNamingTheSubjectOrId() throws IOException {
+        Stub stub = stub(n -> switch (n) {
+            case 1 -> new Reply(404, "{\"error_code\": 40401, \"message\": \"Subject 'x' not found.\"}");
+            case 2 -> new Reply(404, "{\"error_code\": 40402, \"message\": \"Version not found.\"}");
+            case 3 -> new Reply(404, "{\"error_code\": 40403, \"message\": \"Schema not found\"}");
+            case 4 -> new Reply(409, "{\"error_code\": 409, \"message\": \"Schema being registered is incompatible\"}");
+            case 5 -> new Reply(422, "{\"error_code\": 42201, \"message\": \"Invalid schema\"}");
+            default -> new Reply(422, "{\"error_code\": 42203, \"message\": \"Invalid compatibility level\"}");
+        });
+        ConfluentRegistryClient client = client(stub.url());
+
+        assertThatThrownBy(() -> client.lookup("a-value", V1)).isInstanceOf(SchemaRegistryException.SubjectNotFound.class)
+                .hasMessageContaining("a-value");
+        // 40402 from a check against "latest" means the subject has no versions (Apicurio's answer; Confluent's is 40401).
+        assertThatThrownBy(() -> client.isCompatible("b-value", V1))
+                .isInstanceOf(SchemaRegistryException.SubjectNotFound.class).hasMessageContaining("b-value");
+        assertThatThrownBy(() -> client.schemaById(77)).isInstanceOf(SchemaRegistryException.SchemaNotFound.class)
+                .hasMessageContaining("77");
+        assertThatThrownBy(() -> client.register("c-value", V1))
+                .isInstanceOf(SchemaRegistryException.IncompatibleSchema.class)
+                .hasMessageContaining("c-value").hasMessageContaining("Schema being registered is incompatible");
+        assertThatThrownBy(() -> client.register("d-value", V1)).isInstanceOf(SchemaRegistryException.InvalidSchema.class)
+                .hasMessageContaining("d-value").hasMessageContaining("Invalid schema")
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).errorCode()).isEqualTo(42201));
+        assertThatThrownBy(() -> client.setCompatibilityLevel(Optional.of("e-value"), "SOMETIMES"))
+                .isInstanceOf(SchemaRegistryException.InvalidCompatibilityLevel.class)
+                .hasMessageContaining("e-value").hasMessageContaining("SOMETIMES")
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).errorCode()).isEqualTo(42203));
+        assertThat(stub.requests).hasSize(6);
+    }
+
+    @Test
+    void shouldDropTheJavaExceptionClassApicurioPutsInFrontOfIncompatibilityMessages() throws IOException {
+        Stub stub = stub(n -> new Reply(409, "{\"error_code\": 409, \"message\": \"io.apicurio.registry.rules."
+                + "RuleViolationException: Incompatible artifact: things-value [AVRO]\"}"));
+
+        assertThatThrownBy(() -> client(stub.url()).register("things-value", INCOMPATIBLE))
+                .isInstanceOf(SchemaRegistryException.IncompatibleSchema.class)
+                .hasMessageEndingWith(": Incompatible artifact: things-value [AVRO]")
+                .hasMessageNotContaining("RuleViolationException");
+    }
+
+    @Test
+    void shouldReadAnUnknownLevelRefusedWithAPlain400AsInvalidCompatibilityLevel() throws IOException {
+        // Apicurio 2.6 cannot read an unknown enum value and answers 400 with a text body; Confluent answers 42203.
+        Stub stub = stub(n -> new Reply(400, "Not able to deserialize data provided."));
+
+        assertThatThrownBy(() -> client(stub.url()).setCompatibilityLevel(Optional.empty(), "SOMETIMES"))
+                .isInstanceOf(SchemaRegistryException.InvalidCompatibilityLevel.class)
+                .hasMessageContaining("SOMETIMES").hasMessageContaining("global");
+        assertThat(stub.requests).containsExactly("PUT /config");
+    }
+
+    @Test
+    void shouldNotSendABlankLevel() throws IOException {
+        Stub stub = stub(n -> new Reply(200, "{}"));
+
+        assertThatThrownBy(() -> client(stub.url()).setCompatibilityLevel(Optional.of("things-value"), " "))
+                .isInstanceOf(SchemaRegistryException.InvalidCompatibilityLevel.class).hasMessageContaining("things-value");
+        assertThat(stub.requests).isEmpty();
+    }
+
+    @Test
+    void shouldAskForTheSubjectsLevelFallingBackToTheGlobalOne() throws IOException {
+        Stub stub = stub(n -> n == 1
+                ? new Reply(200, "{\"compatibilityLevel\": \"FULL\"}")
+                : new Reply(200, "{\"compatibilityLevel\": \"FORWARD\"}"));
+
+        assertThat(client(stub.url()).compatibilityLevel(Optional.of("a b-value"))).isEqualTo("FULL");
+        assertThat(client(stub.url()).compatibilityLevel(Optional.empty())).isEqualTo("FORWARD");
+        assertThat(stub.requests).containsExactly("GET /config/a%20b-value", "GET /config");
+        assertThat(stub.queries).containsExactly("defaultToGlobal=true", null);
+    }
+
+    @Test
+    void shouldAnswerTheGlobalLevelForASubjectTheRegistryHasNoLevelFor() throws IOException {
+        // 40401: Apicurio, for a subject without versions. 40408: a registry that ignores defaultToGlobal.
+        Stub stub = stub(n -> switch (n) {
+            case 1 -> new Reply(404, "{\"error_code\": 40401, \"message\": \"No artifact with ID 'a-value'\"}");
+            case 3 -> new Reply(404, "{\"error_code\": 40408, \"message\": \"Subject 'b-value' does not have"
+                    + " subject-level compatibility configured\"}");
+            default -> new Reply(200, "{\"compatibilityLevel\": \"BACKWARD\"}");
+        });
+        ConfluentRegistryClient client = client(stub.url());
+
+        assertThat(client.compatibilityLevel(Optional.of("a-value"))).isEqualTo("BACKWARD");
+        assertThat(client.compatibilityLevel(Optional.of("b-value"))).isEqualTo("BACKWARD");
+        assertThat(stub.requests).containsExactly("GET /config/a-value", "GET /config", "GET /config/b-value", "GET /config");
+    }
+
+    @Test
+    void shouldSendLevelsAndCompatibilityChecksAsConfluentsRequests() throws IOException {
+        Stub stub = stub(n -> n == 1 ? new Reply(200, "{\"compatibility\": \"NONE\"}")
+                : new Reply(200, "{\"is_compatible\": false, \"messages\": []}"));
+        ConfluentRegistryClient client = client(stub.url());
+
+        client.setCompatibilityLevel(Optional.of("things-value"), "NONE");
+        assertThat(client.isCompatible("things-value", V1)).isFalse();
+
+        assertThat(stub.requests).containsExactly("PUT /config/things-value",
+                "POST /compatibility/subjects/things-value/versions/latest");
+        assertThat(stub.bodies.get(0)).isEqualTo("{\"compatibility\":\"NONE\"}");
+        assertThat(stub.bodies.get(1)).contains("\"schema\"").contains("io.example");
+        assertThat(stub.contentTypes).containsOnly(ConfluentRegistryClient.CONTENT_TYPE);
+    }
+
+    @Test
+    void shouldReportAnAnswerWithoutTheExpectedFieldAsUnavailable() throws IOException {
+        Stub stub = stub(n -> new Reply(200, "{\"something\": 1}"));
+        ConfluentRegistryClient client = client(stub.url());
+
+        assertThatThrownBy(() -> client.isCompatible("things-value", V1)).isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("is_compatible")
+                .satisfies(e -> assertThat(((SchemaRegistryException) e).errorCode())
+                        .isEqualTo(ConfluentRegistryClient.UNAVAILABLE));
+        assertThatThrownBy(() -> client.compatibilityLevel(Optional.empty())).isInstanceOf(SchemaRegistryException.class)
+                .hasMessageContaining("compatibilityLevel");
+    }
+
     // -------------------------------------------------------------------------------------- retries and failover
 
     @Test
@@ -406,6 +527,8 @@ class ConfluentRegistryClientTest {
         final List<String> requests = Collections.synchronizedList(new ArrayList<>());
         final List<String> accept = Collections.synchronizedList(new ArrayList<>());
         final List<String> contentTypes = Collections.synchronizedList(new ArrayList<>());
+        final List<String> queries = Collections.synchronizedList(new ArrayList<>());
+        final List<String> bodies = Collections.synchronizedList(new ArrayList<>());
         private final AtomicInteger count = new AtomicInteger();
         private final HttpServer server;
         private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -419,7 +542,8 @@ class ConfluentRegistryClientTest {
                     if (exchange.getRequestHeaders().containsKey("Content-Type")) {
                         contentTypes.add(exchange.getRequestHeaders().getFirst("Content-Type"));
                     }
-                    exchange.getRequestBody().readAllBytes();
+                    queries.add(exchange.getRequestURI().getRawQuery());
+                    bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                     Reply reply = replies.apply(count.incrementAndGet());
                     byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
                     exchange.getResponseHeaders().set("Content-Type", ConfluentRegistryServer.CONTENT_TYPE);
