@@ -385,6 +385,7 @@ class ConfigLoaderTest {
     void shouldRejectAnUnknownPerComputeEnvironmentSettingAndOverridesWithoutRegions() throws IOException {
         Path file = properties("""
                 aws.compute-env.ce-1.colour=blue
+                aws.compute-env.ce-1.bundle=true
                 """);
 
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.of(file), required()));
