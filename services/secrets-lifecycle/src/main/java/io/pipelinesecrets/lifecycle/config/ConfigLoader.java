@@ -3,6 +3,7 @@ package io.pipelinesecrets.lifecycle.config;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.run.LeasePolicy;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 
 import java.io.IOException;
@@ -74,6 +75,7 @@ public final class ConfigLoader {
             "lifecycle.retry-initial-backoff", "PT1S", "first retry delay; doubles per attempt",
             "lifecycle.retry-max-backoff", "PT5M", "retry delay cap; releases retry at this pace until they succeed",
             "lifecycle.punctuation-interval", "PT0.1S", "how often backend results and due retries are applied",
+            "lifecycle.max-run-lifetime", "", "lease: release a run's secrets this long after its launch if no completion came; empty = off",
             "admin.host", "0.0.0.0", "admin HTTP bind address",
             "admin.port", "8080", "admin HTTP port (health, runs)");
 
@@ -83,6 +85,9 @@ public final class ConfigLoader {
     /** Per-compute-environment overrides: {@code aws.compute-env.<id>.<setting>}. */
     public static final String AWS_COMPUTE_ENV_PREFIX = "aws.compute-env.";
     private static final List<String> AWS_COMPUTE_ENV_SETTINGS = List.of("name-template", "bundle", "kms-key-id", "description");
+    /** Per-compute-environment leases: {@code lifecycle.compute-env.<id>.max-run-lifetime}. */
+    public static final String LIFECYCLE_COMPUTE_ENV_PREFIX = "lifecycle.compute-env.";
+    private static final String MAX_RUN_LIFETIME = "max-run-lifetime";
 
     public static ServiceConfig load(Optional<Path> file, Map<String, String> environment) {
         Map<String, String> values = new HashMap<>();
@@ -109,7 +114,7 @@ public final class ConfigLoader {
         }
         for (String key : properties.stringPropertyNames()) {
             String value = properties.getProperty(key).trim();
-            if (KEYS.containsKey(key) || key.startsWith(AWS_COMPUTE_ENV_PREFIX)) {
+            if (KEYS.containsKey(key) || key.startsWith(AWS_COMPUTE_ENV_PREFIX) || key.startsWith(LIFECYCLE_COMPUTE_ENV_PREFIX)) {
                 values.put(key, value);
             } else if (key.startsWith("kafka.")) {
                 kafka.put(key.substring("kafka.".length()), value);
@@ -152,6 +157,7 @@ public final class ConfigLoader {
         boolean autoRegister = bool(values, "schema.registry.auto-register", problems);
         Optional<FilesystemBackendConfig> filesystem = filesystem(values, problems);
         Optional<AwsBackendConfig> aws = aws(values, problems);
+        LeasePolicy leases = leases(values, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -166,7 +172,7 @@ public final class ConfigLoader {
         });
         return new ServiceConfig(values.get("application.id"), values.get("instance.id"), bootstrap, kafka, registry,
                 registrySettings, autoRegister, topics, Path.of(values.get("state.dir")), filesystem, aws,
-                new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff), punctuation,
+                new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff, leases), punctuation,
                 values.get("admin.host"), adminPort);
     }
 
@@ -233,6 +239,27 @@ public final class ConfigLoader {
             problems.add(e.getMessage());
             return Optional.empty();
         }
+    }
+
+    private static LeasePolicy leases(Map<String, String> values, List<String> problems) {
+        Duration fallback = values.get("lifecycle.max-run-lifetime").isEmpty() ? null
+                : duration(values, "lifecycle.max-run-lifetime", problems);
+        Map<String, Duration> byComputeEnv = new HashMap<>();
+        values.forEach((key, value) -> {
+            if (!key.startsWith(LIFECYCLE_COMPUTE_ENV_PREFIX)) {
+                return;
+            }
+            String rest = key.substring(LIFECYCLE_COMPUTE_ENV_PREFIX.length());
+            if (!rest.endsWith("." + MAX_RUN_LIFETIME) || rest.length() == MAX_RUN_LIFETIME.length() + 1) {
+                problems.add(key + ": use lifecycle.compute-env.<computeEnvId>.max-run-lifetime");
+                return;
+            }
+            Duration lifetime = duration(values, key, problems);
+            if (lifetime != null) {
+                byComputeEnv.put(rest.substring(0, rest.length() - MAX_RUN_LIFETIME.length() - 1), lifetime);
+            }
+        });
+        return new LeasePolicy(fallback, byComputeEnv);
     }
 
     private static List<String> list(String commaSeparated) {

@@ -18,6 +18,9 @@ public final class AuditReasons {
     /** PROVISION_RETRY_SCHEDULED / RELEASE_RETRY_SCHEDULED: a retryable backend failure. */
     public static final String RETRYABLE_FAILURE = "RETRYABLE_FAILURE";
 
+    /** COMPLETION_SKIPPED and SECRETS_RELEASED: the run's lease expired; its secrets were released without a completion. */
+    public static final String LEASE_EXPIRED = "LEASE_EXPIRED";
+
     /** Error code: no backend serves the run's compute-environment platform. */
     public static final String UNSUPPORTED_PLATFORM = "UNSUPPORTED_PLATFORM";
     /** Error code: retryable failures went on longer than the policy allows. */

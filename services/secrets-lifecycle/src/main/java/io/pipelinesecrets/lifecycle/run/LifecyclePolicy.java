@@ -11,9 +11,10 @@ import java.util.Objects;
  * @param maxProvisionAttempts   retryable provisioning failures tolerated before the run's provisioning fails
  * @param initialBackoff         delay before the first retry; doubles per attempt
  * @param maxBackoff             cap of the retry delay; releases are retried at this pace forever
+ * @param leases                 maximum run lifetimes, the net for completions that never arrive (none by default)
  */
 public record LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts, Duration initialBackoff,
-                              Duration maxBackoff) {
+                              Duration maxBackoff, LeasePolicy leases) {
 
     public static final LifecyclePolicy DEFAULTS =
             new LifecyclePolicy(Duration.ofHours(24), 8, Duration.ofSeconds(1), Duration.ofMinutes(5));
@@ -22,6 +23,7 @@ public record LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts,
         Objects.requireNonNull(staleLaunchAge, "staleLaunchAge");
         Objects.requireNonNull(initialBackoff, "initialBackoff");
         Objects.requireNonNull(maxBackoff, "maxBackoff");
+        Objects.requireNonNull(leases, "leases");
         for (Duration duration : new Duration[] {staleLaunchAge, initialBackoff, maxBackoff}) {
             if (duration.isNegative() || duration.isZero()) {
                 throw new IllegalArgumentException("lifecycle durations must be longer than zero, not " + duration);
@@ -30,6 +32,15 @@ public record LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts,
         if (maxProvisionAttempts < 1) {
             throw new IllegalArgumentException("maxProvisionAttempts must be at least 1");
         }
+    }
+
+    /** A policy without leases. */
+    public LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts, Duration initialBackoff, Duration maxBackoff) {
+        this(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, LeasePolicy.NONE);
+    }
+
+    public LifecyclePolicy withLeases(LeasePolicy newLeases) {
+        return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, newLeases);
     }
 
     /** Delay after the given failed attempt (1-based): initial, 2x, 4x, ... capped at {@link #maxBackoff}. */

@@ -36,6 +36,10 @@ public sealed interface RunInput {
     record Redrive(String runId) implements RunInput {
     }
 
+    /** The run's lease timer fired: if it is still running past its maximum lifetime, release it. */
+    record LeaseDue(String runId) implements RunInput {
+    }
+
     enum Operation {
         PROVISION,
         RELEASE

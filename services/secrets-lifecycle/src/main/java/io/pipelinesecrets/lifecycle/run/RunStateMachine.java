@@ -38,6 +38,9 @@ import java.util.Optional;
  */
 public final class RunStateMachine {
 
+    /** Marks a completion the lease made, in place of a completion event id. */
+    public static final String LEASE_EVENT_PREFIX = "lease-expired:";
+
     private final LifecyclePolicy policy;
     private final BackendCatalog backends;
     private final SecretSource secrets;
@@ -63,6 +66,9 @@ public final class RunStateMachine {
             boolean due = state != null && state.phase().isWorking() && !state.inFlight()
                     && state.nextAttemptAt() != null && !state.nextAttemptAt().isAfter(now);
             return due ? nextAttempt(state, now, new ArrayList<>()) : Transition.unchanged(state, List.of());
+        }
+        if (input instanceof RunInput.LeaseDue) {
+            return onLeaseDue(state, now);
         }
         if (input instanceof RunInput.Redrive) {
             boolean lostCall = state != null && state.phase().isWorking() && state.inFlight();
@@ -163,7 +169,7 @@ public final class RunStateMachine {
                         + " attempts; last error " + error.code() + ": " + error.message(), retryable.name(), now, audits);
             }
             if (updated.completed()) {
-                return release(updated.withReleaseReason(AuditReasons.COMPLETED_DURING_PROVISIONING)
+                return release(withReasonIfNone(updated, AuditReasons.COMPLETED_DURING_PROVISIONING)
                         .entering(Phase.RELEASING, now), now, audits);
             }
             audits.add(AuditFact.about(updated, AuditAction.PROVISION_RETRY_SCHEDULED, AuditOutcome.FAILURE)
@@ -202,21 +208,50 @@ public final class RunStateMachine {
                             .owners(completion.workspaceId(), null, null).cause(completion.eventId()).build()));
         }
         if (state.completed()) {
+            String reason = state.completionEventId().startsWith(LEASE_EVENT_PREFIX)
+                    ? AuditReasons.LEASE_EXPIRED : AuditReasons.DUPLICATE;
             return Transition.unchanged(state, List.of(AuditFact.about(state, AuditAction.COMPLETION_SKIPPED,
-                    AuditOutcome.SKIPPED).cause(completion.eventId()).reason(AuditReasons.DUPLICATE).build()));
+                    AuditOutcome.SKIPPED).cause(completion.eventId()).reason(reason).build()));
         }
-        RunState completed = state.withCompletion(completion.eventId(), now);
+        return completeRun(state.withCompletion(completion.eventId(), now), now, new ArrayList<>());
+    }
+
+    /**
+     * The lease net: a run still holding secrets past its maximum lifetime is released as if it had completed;
+     * a completion that arrives later is skipped.
+     */
+    private Transition onLeaseDue(RunState state, Instant now) {
+        if (state == null || state.completed() || !state.phase().mayHoldSecrets()) {
+            return Transition.unchanged(state, List.of());
+        }
+        Optional<Instant> expiry = policy.leases().expiryOf(state);
+        if (expiry.isEmpty() || expiry.get().isAfter(now)) {
+            return Transition.unchanged(state, List.of());
+        }
+        String leaseEvent = LEASE_EVENT_PREFIX + state.runId();
+        List<AuditFact> audits = new ArrayList<>();
+        audits.add(AuditFact.about(state, AuditAction.LEASE_EXPIRED, AuditOutcome.SUCCESS).cause(leaseEvent)
+                .reason(AuditReasons.LEASE_EXPIRED).build());
+        return completeRun(state.withCompletion(leaseEvent, now).withReleaseReason(AuditReasons.LEASE_EXPIRED), now, audits);
+    }
+
+    /** A completion (or an expired lease) ends in the run's secrets being deleted, whatever phase it finds. */
+    private Transition completeRun(RunState completed, Instant now, List<AuditFact> audits) {
         return switch (completed.phase()) {
-            case ACTIVE, FAILED -> release(completed.entering(Phase.RELEASING, now), now, new ArrayList<>());
+            case ACTIVE, FAILED -> release(completed.entering(Phase.RELEASING, now), now, audits);
             // A call is in flight: the completion waits in the state and is acted on when the results arrive.
             case PROVISIONING -> completed.inFlight()
-                    ? Transition.to(completed, List.of(), List.of())
-                    : release(completed.withReleaseReason(AuditReasons.COMPLETED_DURING_PROVISIONING)
-                            .entering(Phase.RELEASING, now), now, new ArrayList<>());
+                    ? Transition.to(completed, List.of(), audits)
+                    : release(withReasonIfNone(completed, AuditReasons.COMPLETED_DURING_PROVISIONING)
+                            .entering(Phase.RELEASING, now), now, audits);
             // The rollback goes on; when it ends the run is released.
-            case ROLLING_BACK -> Transition.to(completed, List.of(), List.of());
-            case RELEASING, RELEASED -> Transition.unchanged(state, List.of());
+            case ROLLING_BACK -> Transition.to(completed, List.of(), audits);
+            case RELEASING, RELEASED -> Transition.unchanged(completed, audits);
         };
+    }
+
+    private static RunState withReasonIfNone(RunState state, String reason) {
+        return state.releaseReason() == null ? state.withReleaseReason(reason) : state;
     }
 
     /** Deletes what the manifest says may exist; with nothing left to delete, finishes at once. */

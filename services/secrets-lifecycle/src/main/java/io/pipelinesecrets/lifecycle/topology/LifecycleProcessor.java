@@ -67,6 +67,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     /** Filled by backend callbacks on any thread; drained only on the stream thread. */
     private final Queue<RunInput.BackendDone> results = new ConcurrentLinkedQueue<>();
     private final Map<String, Instant> retriesDue = new HashMap<>();
+    private final Map<String, Instant> leasesDue = new HashMap<>();
     private final List<String> redrives = new ArrayList<>();
 
     private ProcessorContext<Object, Object> context;
@@ -150,6 +151,12 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             retriesDue.remove(runId);
             apply(new RunInput.RetryDue(runId), null);
         }
+        List<String> expired = leasesDue.entrySet().stream()
+                .filter(e -> !e.getValue().isAfter(now)).map(Map.Entry::getKey).toList();
+        for (String runId : expired) {
+            leasesDue.remove(runId);
+            apply(new RunInput.LeaseDue(runId), null);
+        }
     }
 
     private void apply(RunInput input, String eventId) {
@@ -209,6 +216,13 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         } else {
             retriesDue.remove(runId);
         }
+        Optional<Instant> lease = state == null || state.completed() || !state.phase().mayHoldSecrets()
+                ? Optional.empty() : settings.policy().leases().expiryOf(state);
+        if (lease.isPresent()) {
+            leasesDue.put(runId, lease.get());
+        } else {
+            leasesDue.remove(runId);
+        }
     }
 
     private void resumeWorkingRuns() {
@@ -217,14 +231,13 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             while (all.hasNext()) {
                 KeyValue<String, RunState> entry = all.next();
                 RunState state = entry.value;
+                schedule(entry.key, state);
                 if (!state.phase().isWorking()) {
                     continue;
                 }
                 if (state.inFlight()) {
                     redrives.add(entry.key);
                     inFlight++;
-                } else {
-                    schedule(entry.key, state);
                 }
             }
         }

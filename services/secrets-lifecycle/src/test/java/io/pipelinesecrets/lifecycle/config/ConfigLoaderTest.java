@@ -1,6 +1,7 @@
 package io.pipelinesecrets.lifecycle.config;
 
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.run.LeasePolicy;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -406,6 +407,20 @@ class ConfigLoaderTest {
                 .containsEntry("schema.registry.basic-auth.user-info", "svc:pw")
                 .containsEntry("schema.registry.ssl.truststore.location", "/etc/registry.jks")
                 .doesNotContainKeys("schema.registry.url", "schema.registry.auto-register");
+    }
+
+    @Test
+    void shouldReadTheLeaseForAllAndPerComputeEnvironment() throws IOException {
+        Path file = properties("""
+                lifecycle.max-run-lifetime=7d
+                lifecycle.compute-env.ce-short.max-run-lifetime=6h
+                """);
+
+        ServiceConfig config = ConfigLoader.load(Optional.of(file), required());
+
+        assertThat(config.policy().leases().defaultMaxLifetime()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.policy().leases().byComputeEnv()).containsEntry("ce-short", Duration.ofHours(6));
+        assertThat(ConfigLoader.load(Optional.empty(), required()).policy().leases()).isEqualTo(LeasePolicy.NONE);
     }
 
     // ---- helpers

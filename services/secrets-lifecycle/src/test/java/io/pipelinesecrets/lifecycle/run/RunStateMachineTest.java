@@ -417,6 +417,45 @@ class RunStateMachineTest {
         assertThat(first.audits().get(0).eventId()).isNotEqualTo(second.audits().get(0).eventId());
     }
 
+    // ---- the lease net
+
+    @Test
+    void shouldReleaseARunThatOutlivesItsLeaseAndSkipTheLateCompletion() {
+        RunStateMachine leased = new RunStateMachine(policy.withLeases(new LeasePolicy(Duration.ofHours(2), java.util.Map.of())),
+                platform -> Optional.of("filesystem"), source);
+        RunState active = leased.apply(leased.apply(null, launch("launch-1"), T0).state(), created(1), T0).state();
+
+        Transition early = leased.apply(active, new RunInput.LeaseDue(RUN), T0.plus(Duration.ofMinutes(119)));
+        Transition expired = leased.apply(active, new RunInput.LeaseDue(RUN), T0.plus(Duration.ofHours(2)));
+        Transition released = leased.apply(expired.state(), deleted(expired.state().attempt()), T0.plus(Duration.ofHours(2)));
+        Transition lateCompletion = leased.apply(released.state(), completion("done-1"), T0.plus(Duration.ofHours(3)));
+
+        assertThat(early.changed()).isFalse();
+        assertThat(actions(expired)).containsExactly(AuditAction.LEASE_EXPIRED);
+        assertThat(expired.commands()).singleElement().isInstanceOf(BackendCommand.Release.class);
+        assertThat(released.state().phase()).isEqualTo(Phase.RELEASED);
+        assertThat(released.audits().get(released.audits().size() - 1)).satisfies(a -> {
+            assertThat(a.action()).isEqualTo(AuditAction.SECRETS_RELEASED);
+            assertThat(a.reason()).isEqualTo(AuditReasons.LEASE_EXPIRED);
+        });
+        assertThat(lateCompletion.commands()).isEmpty();
+        assertThat(lateCompletion.audits()).singleElement().satisfies(a -> {
+            assertThat(a.action()).isEqualTo(AuditAction.COMPLETION_SKIPPED);
+            assertThat(a.reason()).isEqualTo(AuditReasons.LEASE_EXPIRED);
+        });
+    }
+
+    @Test
+    void shouldApplyTheLeaseOfTheRunsComputeEnvironmentOnly() {
+        RunStateMachine leased = new RunStateMachine(policy.withLeases(new LeasePolicy(null, java.util.Map.of("ce-other", Duration.ofMinutes(1)))),
+                platform -> Optional.of("filesystem"), source);
+        RunState active = leased.apply(leased.apply(null, launch("launch-1"), T0).state(), created(1), T0).state();
+
+        assertThat(leased.apply(active, new RunInput.LeaseDue(RUN), T0.plus(Duration.ofDays(30))).changed()).isFalse();
+        assertThat(machine.apply(active, new RunInput.LeaseDue(RUN), T0.plus(Duration.ofDays(30))).changed())
+                .as("no lease configured").isFalse();
+    }
+
     // ---- results that no longer matter, restarts
 
     @Test

@@ -14,6 +14,7 @@ import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
 import io.pipelinesecrets.lifecycle.backend.StoredSecret;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import io.pipelinesecrets.lifecycle.run.EntryStatus;
+import io.pipelinesecrets.lifecycle.run.LeasePolicy;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 import io.pipelinesecrets.lifecycle.run.ManifestEntry;
 import io.pipelinesecrets.lifecycle.run.Phase;
@@ -109,7 +110,7 @@ class LifecycleTopologyTest {
         @BeforeEach
         void startLifecycleTopology() {
             LifecyclePolicy policy = new LifecyclePolicy(Duration.ofHours(24), 5, Duration.ofSeconds(1),
-                    Duration.ofSeconds(30));
+                    Duration.ofSeconds(30), new LeasePolicy(null, java.util.Map.of("ce-leased", Duration.ofHours(1))));
             Topology topology = LifecycleTopology.build(settings(policy), registry,
                     new BackendDispatcher(List.of(backend)));
             start(topology);
@@ -190,6 +191,26 @@ class LifecycleTopologyTest {
             assertThat(runs.get("run-1").phase()).isEqualTo(Phase.RELEASED);
             assertThat(runs.get("run-1").manifest()).extracting(ManifestEntry::status)
                     .containsOnly(EntryStatus.DELETED);
+        }
+
+        @Test
+        void shouldReleaseARunWhoseLeaseExpiresWithoutACompletion() {
+            launched.pipeInput("run-leased", encode(Events.launched("run-leased").setLaunchedAt(clock.instant())
+                    .setComputeEnv(io.pipelinesecrets.events.ComputeEnv.newBuilder().setId("ce-leased").setPlatform("slurm")
+                            .setRegion(null).setAccountRoleArn(null).setSecretsPath("/shared/secrets").build()).build()));
+            launch("run-unleased");
+            punctuate();
+            audit.readValuesToList();
+
+            clock.advance(Duration.ofMinutes(61));
+            punctuate();
+            punctuate();
+
+            assertThat(audit.readValuesToList()).extracting(AuditEvent::getAction).containsExactlyInAnyOrder(
+                    AuditAction.LEASE_EXPIRED, AuditAction.SECRET_DELETED, AuditAction.SECRET_DELETED,
+                    AuditAction.SECRETS_RELEASED);
+            assertThat(runs.get("run-leased").phase()).isEqualTo(Phase.RELEASED);
+            assertThat(runs.get("run-unleased").phase()).isEqualTo(Phase.ACTIVE);
         }
 
         @Test
