@@ -1,13 +1,13 @@
 package io.pipelinesecrets.serde.registry.http;
 
-import com.sun.net.httpserver.HttpServer;
+import io.pipelinesecrets.serde.registry.SchemaRegistries;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import io.pipelinesecrets.serde.registry.SchemaRegistries;
 import io.pipelinesecrets.serde.registry.SchemaRegistry;
 import io.pipelinesecrets.serde.registry.SchemaRegistryException;
 import io.pipelinesecrets.serde.registry.http.ConfluentRegistryClient.Authentication;
 import io.pipelinesecrets.serde.registry.http.ConfluentRegistryClient.TrustStore;
+import io.pipelinesecrets.serde.registry.http.RegistryStub.Reply;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.AfterEach;
@@ -30,11 +30,8 @@ import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
@@ -86,7 +83,7 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldSendBasicAuthenticationFromUserInfoWithColonsInThePassword() throws Exception {
-        Stub stub = httpStub(n -> new Reply(200, SCHEMA_ANSWER));
+        RegistryStub stub = httpStub(n -> new Reply(200, SCHEMA_ANSWER));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url())
                 .withAuthentication(Authentication.basicUserInfo("alice:" + PASSWORD)));
 
@@ -98,7 +95,7 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldSendABearerToken() throws Exception {
-        Stub stub = httpStub(n -> new Reply(200, SCHEMA_ANSWER));
+        RegistryStub stub = httpStub(n -> new Reply(200, SCHEMA_ANSWER));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url())
                 .withAuthentication(new Authentication.Bearer(TOKEN)));
 
@@ -110,7 +107,7 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldSendNoAuthorizationHeaderWithoutCredentials() throws Exception {
-        Stub stub = httpStub(n -> new Reply(200, SCHEMA_ANSWER));
+        RegistryStub stub = httpStub(n -> new Reply(200, SCHEMA_ANSWER));
 
         new ConfluentRegistryClient(settings(stub.url())).schemaById(1);
 
@@ -119,7 +116,7 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldReportRefusedCredentialsAsUnauthorizedNamingTheHostAndTheSettingsButNoSecret() throws Exception {
-        Stub stub = httpStub(n -> new Reply(401, "{\"error_code\": 401, \"message\": \"Unauthorized\"}"));
+        RegistryStub stub = httpStub(n -> new Reply(401, "{\"error_code\": 401, \"message\": \"Unauthorized\"}"));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url())
                 .withAuthentication(Authentication.basicUserInfo("alice:" + PASSWORD)));
 
@@ -141,7 +138,7 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldSayWhenNoCredentialsWereConfigured() throws Exception {
-        Stub stub = httpStub(n -> new Reply(401, "<html>login</html>"));
+        RegistryStub stub = httpStub(n -> new Reply(401, "<html>login</html>"));
 
         assertThatThrownBy(() -> new ConfluentRegistryClient(settings(stub.url())).schemaById(3))
                 .isInstanceOf(SchemaRegistryException.Unauthorized.class)
@@ -150,7 +147,7 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldReportAForbiddenOperationAsUnauthorized() throws Exception {
-        Stub stub = httpStub(n -> new Reply(403, "{\"error_code\": 40301, \"message\": \"User is denied operation Write\"}"));
+        RegistryStub stub = httpStub(n -> new Reply(403, "{\"error_code\": 40301, \"message\": \"User is denied operation Write\"}"));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url())
                 .withAuthentication(new Authentication.Bearer(TOKEN)));
 
@@ -191,7 +188,7 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldTrustTheRegistrysCertificateFromTheConfiguredTrustStore() throws Exception {
-        Stub stub = httpsStub(serverKeyStore, n -> new Reply(200, SCHEMA_ANSWER));
+        RegistryStub stub = httpsStub(serverKeyStore, n -> new Reply(200, SCHEMA_ANSWER));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url())
                 .withTrustStore(new TrustStore(trustStoreP12, STORE_PASSWORD, "PKCS12"))
                 .withAuthentication(Authentication.basicUserInfo("alice:" + PASSWORD)));
@@ -202,7 +199,7 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldRefuseACertificateTheJdkDoesNotTrust() throws Exception {
-        Stub stub = httpsStub(serverKeyStore, n -> new Reply(200, SCHEMA_ANSWER));
+        RegistryStub stub = httpsStub(serverKeyStore, n -> new Reply(200, SCHEMA_ANSWER));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url()).withRetries(1, Duration.ZERO));
 
         assertThatThrownBy(() -> client.schemaById(1)).isInstanceOf(SchemaRegistryException.class)
@@ -213,7 +210,7 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldVerifyTheHostNameEvenForATrustedCertificate() throws Exception {
-        Stub stub = httpsStub(otherHostKeyStore, n -> new Reply(200, SCHEMA_ANSWER));
+        RegistryStub stub = httpsStub(otherHostKeyStore, n -> new Reply(200, SCHEMA_ANSWER));
         Path trustOther = trustStoreOf(otherHostKeyStore, "PKCS12", certificates.resolve("trust-other.p12"));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url()).withRetries(1, Duration.ZERO)
                 .withTrustStore(new TrustStore(trustOther, STORE_PASSWORD, "PKCS12")));
@@ -226,7 +223,7 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldOpenAnHttpsRegistryWithCredentialsTrustStoreAndTimeoutFromSettings() throws Exception {
-        Stub stub = httpsStub(serverKeyStore, n -> new Reply(200, SCHEMA_ANSWER));
+        RegistryStub stub = httpsStub(serverKeyStore, n -> new Reply(200, SCHEMA_ANSWER));
         Map<String, String> config = Map.of(
                 SchemaRegistries.BASIC_AUTH_USER_INFO, "alice:" + PASSWORD,
                 SchemaRegistries.TRUSTSTORE_LOCATION, trustStoreJks.toString(),
@@ -297,75 +294,25 @@ class ConfluentRegistryClientSecurityTest {
         return keys;
     }
 
-    private Stub httpStub(IntFunction<Reply> replies) throws IOException {
-        Stub stub = new Stub(HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0), "http", replies);
+    private RegistryStub httpStub(IntFunction<Reply> replies) throws IOException {
+        RegistryStub stub = RegistryStub.http(replies);
         servers.add(stub);
         return stub;
     }
 
-    private Stub httpsStub(Path keyStore, IntFunction<Reply> replies) throws Exception {
+    private RegistryStub httpsStub(Path keyStore, IntFunction<Reply> replies) throws Exception {
         KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keyManagers.init(load(keyStore), STORE_PASSWORD.toCharArray());
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keyManagers.getKeyManagers(), null, null);
         HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.setHttpsConfigurator(new HttpsConfigurator(context));
-        Stub stub = new Stub(server, "https", replies);
+        RegistryStub stub = new RegistryStub(server, "https", replies);
         servers.add(stub);
         return stub;
     }
 
     private static String quoted(String text) {
         return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
-    }
-
-    private record Reply(int status, String body) {
-    }
-
-    /** Answers the n-th request (from 1) with {@code replies.apply(n)}, recording paths and Authorization headers. */
-    private static final class Stub implements AutoCloseable {
-
-        final List<String> requests = Collections.synchronizedList(new ArrayList<>());
-        final List<String> authorization = Collections.synchronizedList(new ArrayList<>());
-        private final HttpServer server;
-        private final String scheme;
-        private final ExecutorService executor = Executors.newCachedThreadPool();
-
-        Stub(HttpServer server, String scheme, IntFunction<Reply> replies) {
-            this.server = server;
-            this.scheme = scheme;
-            server.createContext("/", exchange -> {
-                try (exchange) {
-                    requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath());
-                    authorization.add(exchange.getRequestHeaders().getFirst("Authorization"));
-                    exchange.getRequestBody().readAllBytes();
-                    Reply reply = replies.apply(requests.size());
-                    byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
-                    exchange.getResponseHeaders().set("Content-Type", ConfluentRegistryServer.CONTENT_TYPE);
-                    exchange.sendResponseHeaders(reply.status(), body.length);
-                    try (OutputStream out = exchange.getResponseBody()) {
-                        out.write(body);
-                    }
-                } catch (IOException e) {
-                    // the client went away
-                }
-            });
-            server.setExecutor(executor);
-            server.start();
-        }
-
-        int port() {
-            return server.getAddress().getPort();
-        }
-
-        String url() {
-            return scheme + "://127.0.0.1:" + port();
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            executor.shutdownNow();
-        }
     }
 }

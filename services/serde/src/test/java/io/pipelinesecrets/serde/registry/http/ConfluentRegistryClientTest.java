@@ -1,6 +1,5 @@
 package io.pipelinesecrets.serde.registry.http;
 
-import com.sun.net.httpserver.HttpServer;
 import io.pipelinesecrets.contracts.EventSchemas;
 import io.pipelinesecrets.events.WorkflowLaunched;
 import io.pipelinesecrets.serde.SpecificAvroSerde;
@@ -8,6 +7,7 @@ import io.pipelinesecrets.serde.registry.CachingSchemaRegistry;
 import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry;
 import io.pipelinesecrets.serde.registry.RegisteredSchema;
 import io.pipelinesecrets.serde.registry.SchemaRegistryException;
+import io.pipelinesecrets.serde.registry.http.RegistryStub.Reply;
 import io.pipelinesecrets.testing.events.Events;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -16,7 +16,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -24,7 +23,6 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -34,7 +32,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -201,7 +198,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldSendConfluentsContentTypeToPathsUnderTheBaseUrlsPath() throws IOException {
-        Stub stub = stub(n -> new Reply(200, "{\"schema\": " + quoted(V1.toString()) + "}"));
+        RegistryStub stub = stub(n -> new Reply(200, "{\"schema\": " + quoted(V1.toString()) + "}"));
 
         assertThat(client(stub.url() + "/apis/ccompat/v7/").schemaById(7)).isEqualTo(V1);
         client(stub.url() + "/apis/ccompat/v7").schemaById(7);
@@ -213,7 +210,7 @@ class ConfluentRegistryClientTest {
     @Test
     void shouldReportOtherRefusalsWithCodeMethodPathAndStatusButNotTheRequestBody() throws IOException {
         Schema marked = SchemaBuilder.record("Marked").fields().requiredString("secretMarker7f3a").endRecord();
-        Stub stub = stub(n -> new Reply(422, "{\"error_code\": 42201, \"message\": \"Invalid schema\"}"));
+        RegistryStub stub = stub(n -> new Reply(422, "{\"error_code\": 42201, \"message\": \"Invalid schema\"}"));
 
         SchemaRegistryException failure = catchThrowableOfType(SchemaRegistryException.class,
                 () -> client(stub.url()).register("things-value", marked));
@@ -227,7 +224,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldUseTheStatusAsCodeWhenTheRefusalIsNotConfluentJsonAndNotRetryIt() throws IOException {
-        Stub stub = stub(n -> new Reply(401, "<html>login required</html>"));
+        RegistryStub stub = stub(n -> new Reply(401, "<html>login required</html>"));
 
         SchemaRegistryException failure = catchThrowableOfType(SchemaRegistryException.class,
                 () -> client(stub.url()).schemaById(1));
@@ -239,7 +236,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldMapConfluentsErrorCodesToTypedExceptionsNamingTheSubjectOrId() throws IOException {
-        Stub stub = stub(n -> switch (n) {
+        RegistryStub stub = stub(n -> switch (n) {
             case 1 -> new Reply(404, "{\"error_code\": 40401, \"message\": \"Subject 'x' not found.\"}");
             case 2 -> new Reply(404, "{\"error_code\": 40402, \"message\": \"Version not found.\"}");
             case 3 -> new Reply(404, "{\"error_code\": 40403, \"message\": \"Schema not found\"}");
@@ -271,7 +268,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldDropTheJavaExceptionClassApicurioPutsInFrontOfIncompatibilityMessages() throws IOException {
-        Stub stub = stub(n -> new Reply(409, "{\"error_code\": 409, \"message\": \"io.apicurio.registry.rules."
+        RegistryStub stub = stub(n -> new Reply(409, "{\"error_code\": 409, \"message\": \"io.apicurio.registry.rules."
                 + "RuleViolationException: Incompatible artifact: things-value [AVRO]\"}"));
 
         assertThatThrownBy(() -> client(stub.url()).register("things-value", INCOMPATIBLE))
@@ -283,7 +280,7 @@ class ConfluentRegistryClientTest {
     @Test
     void shouldReadAnUnknownLevelRefusedWithAPlain400AsInvalidCompatibilityLevel() throws IOException {
         // Apicurio 2.6 cannot read an unknown enum value and answers 400 with a text body; Confluent answers 42203.
-        Stub stub = stub(n -> new Reply(400, "Not able to deserialize data provided."));
+        RegistryStub stub = stub(n -> new Reply(400, "Not able to deserialize data provided."));
 
         assertThatThrownBy(() -> client(stub.url()).setCompatibilityLevel(Optional.empty(), "SOMETIMES"))
                 .isInstanceOf(SchemaRegistryException.InvalidCompatibilityLevel.class)
@@ -293,7 +290,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldNotSendABlankLevel() throws IOException {
-        Stub stub = stub(n -> new Reply(200, "{}"));
+        RegistryStub stub = stub(n -> new Reply(200, "{}"));
 
         assertThatThrownBy(() -> client(stub.url()).setCompatibilityLevel(Optional.of("things-value"), " "))
                 .isInstanceOf(SchemaRegistryException.InvalidCompatibilityLevel.class).hasMessageContaining("things-value");
@@ -302,7 +299,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldAskForTheSubjectsLevelFallingBackToTheGlobalOne() throws IOException {
-        Stub stub = stub(n -> n == 1
+        RegistryStub stub = stub(n -> n == 1
                 ? new Reply(200, "{\"compatibilityLevel\": \"FULL\"}")
                 : new Reply(200, "{\"compatibilityLevel\": \"FORWARD\"}"));
 
@@ -315,7 +312,7 @@ class ConfluentRegistryClientTest {
     @Test
     void shouldAnswerTheGlobalLevelForASubjectTheRegistryHasNoLevelFor() throws IOException {
         // 40401: Apicurio, for a subject without versions. 40408: a registry that ignores defaultToGlobal.
-        Stub stub = stub(n -> switch (n) {
+        RegistryStub stub = stub(n -> switch (n) {
             case 1 -> new Reply(404, "{\"error_code\": 40401, \"message\": \"No artifact with ID 'a-value'\"}");
             case 3 -> new Reply(404, "{\"error_code\": 40408, \"message\": \"Subject 'b-value' does not have"
                     + " subject-level compatibility configured\"}");
@@ -330,7 +327,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldSendLevelsAndCompatibilityChecksAsConfluentsRequests() throws IOException {
-        Stub stub = stub(n -> n == 1 ? new Reply(200, "{\"compatibility\": \"NONE\"}")
+        RegistryStub stub = stub(n -> n == 1 ? new Reply(200, "{\"compatibility\": \"NONE\"}")
                 : new Reply(200, "{\"is_compatible\": false, \"messages\": []}"));
         ConfluentRegistryClient client = client(stub.url());
 
@@ -346,7 +343,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldReportAnAnswerWithoutTheExpectedFieldAsUnavailable() throws IOException {
-        Stub stub = stub(n -> new Reply(200, "{\"something\": 1}"));
+        RegistryStub stub = stub(n -> new Reply(200, "{\"something\": 1}"));
         ConfluentRegistryClient client = client(stub.url());
 
         assertThatThrownBy(() -> client.isCompatible("things-value", V1)).isInstanceOf(SchemaRegistryException.class)
@@ -361,7 +358,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldRetryServerErrorsUntilTheRegistryAnswers() throws IOException {
-        Stub stub = stub(n -> n <= 2
+        RegistryStub stub = stub(n -> n <= 2
                 ? new Reply(503, "{\"error_code\": 50003, \"message\": \"Error while forwarding the request\"}")
                 : new Reply(200, "{\"schema\": " + quoted(V1.toString()) + "}"));
 
@@ -371,7 +368,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldGiveUpAfterTheConfiguredAttemptsWithTheLastAnswer() throws IOException {
-        Stub stub = stub(n -> new Reply(500, "{\"error_code\": 50001, \"message\": \"Error in the backend data store\"}"));
+        RegistryStub stub = stub(n -> new Reply(500, "{\"error_code\": 50001, \"message\": \"Error in the backend data store\"}"));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url()).withRetries(4, Duration.ofMillis(5)));
 
         SchemaRegistryException failure = catchThrowableOfType(SchemaRegistryException.class,
@@ -394,8 +391,8 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldStayWithTheUrlThatAnsweredLast() throws IOException {
-        Stub down = stub(n -> new Reply(503, "{}"));
-        Stub up = stub(n -> new Reply(200, "{\"schema\": " + quoted(V1.toString()) + "}"));
+        RegistryStub down = stub(n -> new Reply(503, "{}"));
+        RegistryStub up = stub(n -> new Reply(200, "{\"schema\": " + quoted(V1.toString()) + "}"));
         ConfluentRegistryClient client = client(down.url() + "," + up.url());
 
         client.schemaById(1);
@@ -417,7 +414,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldRetryARequestThatTimesOut() throws IOException {
-        Stub slow = stub(n -> {
+        RegistryStub slow = stub(n -> {
             sleepQuietly(n == 1 ? 2_000 : 0);
             return new Reply(200, "{\"schema\": " + quoted(V1.toString()) + "}");
         });
@@ -430,7 +427,7 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldReportTimeoutsAsUnavailable() throws IOException {
-        Stub slow = stub(n -> {
+        RegistryStub slow = stub(n -> {
             sleepQuietly(2_000);
             return new Reply(200, "{}");
         });
@@ -444,7 +441,7 @@ class ConfluentRegistryClientTest {
     @Test
     void shouldStopAndKeepTheInterruptFlagWhenInterrupted() throws IOException {
         // Always 503: whether the send or the backoff notices the interrupt first, the call must stop there.
-        Stub unavailable = stub(n -> new Reply(503, "{}"));
+        RegistryStub unavailable = stub(n -> new Reply(503, "{}"));
         ConfluentRegistryClient client = new ConfluentRegistryClient(
                 settings(unavailable.url()).withRetries(5, Duration.ofSeconds(5)));
         Thread.currentThread().interrupt();
@@ -512,61 +509,9 @@ class ConfluentRegistryClientTest {
         }
     }
 
-    private Stub stub(IntFunction<Reply> replies) throws IOException {
-        Stub stub = new Stub(replies);
+    private RegistryStub stub(IntFunction<Reply> replies) throws IOException {
+        RegistryStub stub = RegistryStub.http(replies);
         stubs.add(stub);
         return stub;
-    }
-
-    private record Reply(int status, String body) {
-    }
-
-    /** A registry stand-in answering the n-th request (from 1) with {@code replies.apply(n)}, recording requests. */
-    private static final class Stub implements AutoCloseable {
-
-        final List<String> requests = Collections.synchronizedList(new ArrayList<>());
-        final List<String> accept = Collections.synchronizedList(new ArrayList<>());
-        final List<String> contentTypes = Collections.synchronizedList(new ArrayList<>());
-        final List<String> queries = Collections.synchronizedList(new ArrayList<>());
-        final List<String> bodies = Collections.synchronizedList(new ArrayList<>());
-        private final AtomicInteger count = new AtomicInteger();
-        private final HttpServer server;
-        private final ExecutorService executor = Executors.newCachedThreadPool();
-
-        Stub(IntFunction<Reply> replies) throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/", exchange -> {
-                try (exchange) {
-                    requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath());
-                    accept.add(exchange.getRequestHeaders().getFirst("Accept"));
-                    if (exchange.getRequestHeaders().containsKey("Content-Type")) {
-                        contentTypes.add(exchange.getRequestHeaders().getFirst("Content-Type"));
-                    }
-                    queries.add(exchange.getRequestURI().getRawQuery());
-                    bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                    Reply reply = replies.apply(count.incrementAndGet());
-                    byte[] body = reply.body().getBytes(StandardCharsets.UTF_8);
-                    exchange.getResponseHeaders().set("Content-Type", ConfluentRegistryServer.CONTENT_TYPE);
-                    exchange.sendResponseHeaders(reply.status(), body.length);
-                    try (OutputStream out = exchange.getResponseBody()) {
-                        out.write(body);
-                    }
-                } catch (IOException e) {
-                    // the client gave up (timeout tests)
-                }
-            });
-            server.setExecutor(executor);
-            server.start();
-        }
-
-        String url() {
-            return "http://127.0.0.1:" + server.getAddress().getPort();
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            executor.shutdownNow();
-        }
     }
 }
