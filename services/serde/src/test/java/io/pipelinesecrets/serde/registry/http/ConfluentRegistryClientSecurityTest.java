@@ -1,8 +1,8 @@
 package io.pipelinesecrets.serde.registry.http;
 
-import io.pipelinesecrets.serde.registry.SchemaRegistries;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import io.pipelinesecrets.serde.registry.SchemaRegistries;
 import io.pipelinesecrets.serde.registry.SchemaRegistry;
 import io.pipelinesecrets.serde.registry.SchemaRegistryException;
 import io.pipelinesecrets.serde.registry.http.ConfluentRegistryClient.Authentication;
