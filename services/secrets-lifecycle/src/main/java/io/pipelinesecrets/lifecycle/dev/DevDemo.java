@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.dev;
 
+import io.pipelinesecrets.contracts.SecretKey;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
 import io.pipelinesecrets.events.ComputeEnv;
@@ -73,7 +74,7 @@ public final class DevDemo {
                     secret(SecretScope.WORKSPACE, WORKSPACE, "API_TOKEN", "workspace-api-token"),
                     secret(SecretScope.USER, USER, "API_TOKEN", "users-own-api-token"));
             for (SecretRecord secret : secrets) {
-                String key = secret.getScope().name().toLowerCase() + ":" + secret.getOwnerId() + ":" + secret.getName();
+                String key = new SecretKey(secret.getScope(), secret.getOwnerId(), secret.getName()).toString();
                 producer.send(new ProducerRecord<>(topics.secrets(), key,
                         serdes.secrets().serializer().serialize(topics.secrets(), secret))).get(30, TimeUnit.SECONDS);
                 out.printf("   %-40s %s%n", key, secret.getScope() == SecretScope.USER ? "(user secret)" : "(workspace secret)");

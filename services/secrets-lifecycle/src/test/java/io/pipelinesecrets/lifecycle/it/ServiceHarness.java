@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.it;
 
+import io.pipelinesecrets.contracts.SecretKey;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
 import io.pipelinesecrets.events.SecretRecord;
@@ -182,8 +183,7 @@ public final class ServiceHarness implements AutoCloseable {
     // ---- publishing
 
     public void publishSecret(SecretRecord secret) {
-        String scope = secret.getScope().name().toLowerCase();
-        send(topics.secrets(), scope + ":" + secret.getOwnerId() + ":" + secret.getName(),
+        send(topics.secrets(), new SecretKey(secret.getScope(), secret.getOwnerId(), secret.getName()).toString(),
                 serdes.secrets().serializer().serialize(topics.secrets(), secret));
     }
 

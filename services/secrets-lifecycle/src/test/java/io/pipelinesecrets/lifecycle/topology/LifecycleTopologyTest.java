@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.topology;
 
+import io.pipelinesecrets.contracts.SecretKey;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
 import io.pipelinesecrets.events.AuditOutcome;
@@ -589,8 +590,7 @@ class LifecycleTopologyTest {
     }
 
     private void publishSecret(SecretRecord record) {
-        String scope = record.getScope() == SecretScope.USER ? "user" : "workspace";
-        secrets.pipeInput(scope + ":" + record.getOwnerId() + ":" + record.getName(), encode(record));
+        secrets.pipeInput(new SecretKey(record.getScope(), record.getOwnerId(), record.getName()).toString(), encode(record));
     }
 
     private byte[] encode(WorkflowLaunched event) {
