@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.cli;
 
-import io.pipelinesecrets.lifecycle.dev.FreePorts;
+import io.pipelinesecrets.testing.net.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

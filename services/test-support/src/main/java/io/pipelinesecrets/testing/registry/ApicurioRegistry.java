@@ -1,12 +1,11 @@
 package io.pipelinesecrets.testing.registry;
 
+import io.pipelinesecrets.testing.net.FreePorts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,7 +57,7 @@ public final class ApicurioRegistry {
             throw new IllegalStateException(runner + " is missing: the build unpacks Apicurio Registry before the"
                     + " integration tests (maven-dependency-plugin, execution unpack-apicurio-registry)");
         }
-        int port = freePort();
+        int port = FreePorts.next();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         long started = System.nanoTime();
         try {
@@ -131,13 +130,6 @@ public final class ApicurioRegistry {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     private static void pause() {
         try {

@@ -1,4 +1,4 @@
-package io.pipelinesecrets.lifecycle.dev;
+package io.pipelinesecrets.testing.net;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
