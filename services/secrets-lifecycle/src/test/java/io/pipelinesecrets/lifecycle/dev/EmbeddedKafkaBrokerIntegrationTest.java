@@ -1,5 +1,7 @@
 package io.pipelinesecrets.lifecycle.dev;
 
+import io.pipelinesecrets.testing.kafka.TopicReader;
+import io.pipelinesecrets.testing.net.FreePorts;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -10,8 +12,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import io.pipelinesecrets.testing.kafka.TopicReader;
-import io.pipelinesecrets.testing.net.FreePorts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
