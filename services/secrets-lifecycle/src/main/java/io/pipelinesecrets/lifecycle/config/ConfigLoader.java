@@ -184,7 +184,7 @@ public final class ConfigLoader {
             }
             return Optional.empty();
         }
-        List<Path> paths = Arrays.stream(roots.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Path::of).toList();
+        List<Path> paths = list(roots).stream().map(Path::of).toList();
         String defaultRoot = values.get("filesystem.default-root");
         try {
             return Optional.of(new FilesystemBackendConfig(paths, defaultRoot.isEmpty() ? null : Path.of(defaultRoot)));
