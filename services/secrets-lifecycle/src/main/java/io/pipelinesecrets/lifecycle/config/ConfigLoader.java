@@ -75,6 +75,7 @@ public final class ConfigLoader {
             "lifecycle.retry-initial-backoff", "PT1S", "first retry delay; doubles per attempt",
             "lifecycle.retry-max-backoff", "PT5M", "retry delay cap; releases retry at this pace until they succeed",
             "lifecycle.punctuation-interval", "PT0.1S", "how often backend results and due retries are applied",
+            "lifecycle.watermark-wait", "PT30S", "how long a launch waits for its secretsWatermark to be applied before its provisioning fails",
             "lifecycle.max-run-lifetime", "", "lease: release a run's secrets this long after its launch if no completion came; empty = off",
             "admin.host", "0.0.0.0", "admin HTTP bind address",
             "admin.port", "8080", "admin HTTP port (health, runs)");
@@ -152,6 +153,7 @@ public final class ConfigLoader {
         Duration initialBackoff = duration(values, "lifecycle.retry-initial-backoff", problems);
         Duration maxBackoff = duration(values, "lifecycle.retry-max-backoff", problems);
         Duration punctuation = duration(values, "lifecycle.punctuation-interval", problems);
+        Duration watermarkWait = duration(values, "lifecycle.watermark-wait", problems);
         int maxAttempts = positiveInt(values, "lifecycle.max-provision-attempts", problems);
         int adminPort = port(values, "admin.port", problems);
         boolean autoRegister = bool(values, "schema.registry.auto-register", problems);
@@ -172,7 +174,7 @@ public final class ConfigLoader {
         });
         return new ServiceConfig(values.get("application.id"), values.get("instance.id"), bootstrap, kafka, registry,
                 registrySettings, autoRegister, topics, Path.of(values.get("state.dir")), filesystem, aws,
-                new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff, leases), punctuation,
+                new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff, leases, watermarkWait), punctuation,
                 values.get("admin.host"), adminPort);
     }
 

@@ -23,6 +23,8 @@ public final class AuditReasons {
 
     /** Error code: no backend serves the run's compute-environment platform. */
     public static final String UNSUPPORTED_PLATFORM = "UNSUPPORTED_PLATFORM";
+    /** Error code: the launch's secretsWatermark was not applied within the policy's secrets wait. */
+    public static final String SECRETS_NOT_VISIBLE = "SECRETS_NOT_VISIBLE";
     /** Error code: retryable failures went on longer than the policy allows. */
     public static final String RETRIES_EXHAUSTED = "RETRIES_EXHAUSTED";
 

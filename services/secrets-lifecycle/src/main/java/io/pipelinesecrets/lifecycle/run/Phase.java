@@ -4,6 +4,8 @@ package io.pipelinesecrets.lifecycle.run;
  * Where a run is in its secrets lifecycle.
  *
  * <pre>
+ *   launch ──(secretsWatermark not yet applied)──> AWAITING_SECRETS ──applied──> PROVISIONING
+ *                                                       │ not within the wait: PROVISION_FAILED ──> FAILED
  *   launch ──> PROVISIONING ──all created──> ACTIVE ──completion──> RELEASING ──all deleted──> RELEASED
  *                  │ permanent failure                                  (retried until done)
  *                  v
@@ -12,6 +14,8 @@ package io.pipelinesecrets.lifecycle.run;
  * </pre>
  */
 public enum Phase {
+    /** The launch waits until the service's view of the secrets topic includes what it was launched after. */
+    AWAITING_SECRETS,
     PROVISIONING,
     ACTIVE,
     RELEASING,
@@ -26,6 +30,6 @@ public enum Phase {
 
     /** Phases in which the run's secrets may exist in the backend. */
     public boolean mayHoldSecrets() {
-        return this != RELEASED && this != FAILED;
+        return this != RELEASED && this != FAILED && this != AWAITING_SECRETS;
     }
 }

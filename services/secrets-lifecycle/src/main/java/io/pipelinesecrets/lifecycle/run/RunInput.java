@@ -12,8 +12,13 @@ public sealed interface RunInput {
 
     String runId();
 
-    record Launch(String eventId, String runId, Instant launchedAt, RunTarget target, Selection selection)
-            implements RunInput {
+    /** @param awaited secrets-topic positions to wait for before resolving (read-your-writes), or null */
+    record Launch(String eventId, String runId, Instant launchedAt, RunTarget target, Selection selection,
+                  SecretsPosition awaited) implements RunInput {
+
+        public Launch(String eventId, String runId, Instant launchedAt, RunTarget target, Selection selection) {
+            this(eventId, runId, launchedAt, target, selection, null);
+        }
     }
 
     record Completion(String eventId, String runId, String workspaceId, String status, Instant completedAt)
@@ -38,6 +43,10 @@ public sealed interface RunInput {
 
     /** The run's lease timer fired: if it is still running past its maximum lifetime, release it. */
     record LeaseDue(String runId) implements RunInput {
+    }
+
+    /** A periodic look at a run awaiting secrets: provision once they are visible, fail once the wait is over. */
+    record SecretsCheck(String runId) implements RunInput {
     }
 
     enum Operation {

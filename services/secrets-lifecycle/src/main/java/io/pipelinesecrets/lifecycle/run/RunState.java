@@ -20,6 +20,7 @@ import java.util.Objects;
  * @param retryableFailures failed attempts of the current operation (re-drives after a restart do not count)
  * @param operationStartedAt when the current operation (provision, release, rollback) began, for durations
  * @param releaseReason     why the release summary will not be an ordinary one (e.g. provisioning had failed)
+ * @param awaitedSecrets    while AWAITING_SECRETS: the secrets-topic positions the launch waits for
  */
 public record RunState(
         String runId,
@@ -39,7 +40,8 @@ public record RunState(
         String lastErrorMessage,
         Instant operationStartedAt,
         Instant updatedAt,
-        String releaseReason) {
+        String releaseReason,
+        SecretsPosition awaitedSecrets) {
 
     public RunState {
         Objects.requireNonNull(runId, "runId");
@@ -73,43 +75,50 @@ public record RunState(
     /** A new operation (provision, release, rollback) starts: its clock, failure count and schedule start afresh. */
     RunState entering(Phase newPhase, Instant now) {
         return new RunState(runId, target, newPhase, backend, launchEventId, launchedAt, selection, completionEventId,
-                manifest, attempt, false, null, 0, lastErrorCode, lastErrorMessage, now, now, releaseReason);
+                manifest, attempt, false, null, 0, lastErrorCode, lastErrorMessage, now, now, releaseReason, null);
+    }
+
+    /** The awaited secrets are visible: provisioning starts, timed from the launch so its duration includes the wait. */
+    RunState secretsVisible(Instant now) {
+        return new RunState(runId, target, Phase.PROVISIONING, backend, launchEventId, launchedAt, selection,
+                completionEventId, manifest, attempt, inFlight, nextAttemptAt, retryableFailures, lastErrorCode,
+                lastErrorMessage, operationStartedAt, now, releaseReason, null);
     }
 
     RunState withManifest(List<ManifestEntry> newManifest) {
         return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, completionEventId,
                 newManifest, attempt, inFlight, nextAttemptAt, retryableFailures, lastErrorCode, lastErrorMessage,
-                operationStartedAt, updatedAt, releaseReason);
+                operationStartedAt, updatedAt, releaseReason, awaitedSecrets);
     }
 
     /** The next attempt's backend call is made now. */
     RunState calling(Instant now) {
         return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, completionEventId,
                 manifest, attempt + 1, true, null, retryableFailures, lastErrorCode, lastErrorMessage,
-                operationStartedAt, now, releaseReason);
+                operationStartedAt, now, releaseReason, awaitedSecrets);
     }
 
     /** The current attempt failed; the next one is due at {@code at}. */
     RunState retryingAt(Instant at, String errorCode, String errorMessage, Instant now) {
         return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, completionEventId,
-                manifest, attempt, false, at, retryableFailures + 1, errorCode, errorMessage, operationStartedAt, now, releaseReason);
+                manifest, attempt, false, at, retryableFailures + 1, errorCode, errorMessage, operationStartedAt, now, releaseReason, awaitedSecrets);
     }
 
     RunState withError(String errorCode, String errorMessage) {
         return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, completionEventId,
                 manifest, attempt, inFlight, nextAttemptAt, retryableFailures, errorCode, errorMessage,
-                operationStartedAt, updatedAt, releaseReason);
+                operationStartedAt, updatedAt, releaseReason, awaitedSecrets);
     }
 
     RunState withReleaseReason(String reason) {
         return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, completionEventId,
                 manifest, attempt, inFlight, nextAttemptAt, retryableFailures, lastErrorCode, lastErrorMessage,
-                operationStartedAt, updatedAt, reason);
+                operationStartedAt, updatedAt, reason, awaitedSecrets);
     }
 
     RunState withCompletion(String eventId, Instant now) {
         return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, eventId, manifest,
                 attempt, inFlight, nextAttemptAt, retryableFailures, lastErrorCode, lastErrorMessage,
-                operationStartedAt, now, releaseReason);
+                operationStartedAt, now, releaseReason, awaitedSecrets);
     }
 }

@@ -44,11 +44,19 @@ public final class RunStateMachine {
     private final LifecyclePolicy policy;
     private final BackendCatalog backends;
     private final SecretSource secrets;
+    private final SecretsProgress progress;
 
+    /** A machine whose view of the secrets topic is always current: launches never wait for a watermark. */
     public RunStateMachine(LifecyclePolicy policy, BackendCatalog backends, SecretSource secrets) {
+        this(policy, backends, secrets, SecretsProgress.CURRENT);
+    }
+
+    /** @param progress how far the view of the secrets topic has got, for launches carrying a secretsWatermark */
+    public RunStateMachine(LifecyclePolicy policy, BackendCatalog backends, SecretSource secrets, SecretsProgress progress) {
         this.policy = policy;
         this.backends = backends;
         this.secrets = secrets;
+        this.progress = progress;
     }
 
     /** @param state the run's current state, or null when the service has none */
@@ -70,6 +78,9 @@ public final class RunStateMachine {
         if (input instanceof RunInput.LeaseDue) {
             return onLeaseDue(state, now);
         }
+        if (input instanceof RunInput.SecretsCheck) {
+            return onSecretsCheck(state, now);
+        }
         if (input instanceof RunInput.Redrive) {
             boolean lostCall = state != null && state.phase().isWorking() && state.inFlight();
             return lostCall ? nextAttempt(state, now, new ArrayList<>()) : Transition.unchanged(state, List.of());
@@ -90,12 +101,34 @@ public final class RunStateMachine {
         Optional<String> backend = backends.backendFor(launch.target().platform());
         RunState fresh = new RunState(launch.runId(), launch.target(), Phase.PROVISIONING, backend.orElse(null),
                 launch.eventId(), launch.launchedAt(), launch.selection(), null, List.of(), 0, false, null, 0, null,
-                null, now, now, null);
+                null, now, now, null, null);
         if (backend.isEmpty()) {
             return provisionFailed(fresh, AuditReasons.UNSUPPORTED_PLATFORM,
                     "no secrets backend serves platform '" + launch.target().platform() + "'", null, now, new ArrayList<>());
         }
+        if (launch.awaited() != null && !progress.hasApplied(launch.awaited())) {
+            // Resolving now could miss a secret the platform wrote just before the launch: wait, bounded.
+            return Transition.to(new RunState(launch.runId(), launch.target(), Phase.AWAITING_SECRETS, backend.get(),
+                    launch.eventId(), launch.launchedAt(), launch.selection(), null, List.of(), 0, false, null, 0, null,
+                    null, now, now, null, launch.awaited()), List.of(), List.of());
+        }
         return provision(fresh, now, new ArrayList<>());
+    }
+
+    /** Read-your-writes: provision once the awaited secrets are visible; fail the run once the wait is over. */
+    private Transition onSecretsCheck(RunState state, Instant now) {
+        if (state == null || state.phase() != Phase.AWAITING_SECRETS) {
+            return Transition.unchanged(state, List.of());
+        }
+        if (state.awaitedSecrets() == null || progress.hasApplied(state.awaitedSecrets())) {
+            return provision(state.secretsVisible(now), now, new ArrayList<>());
+        }
+        if (state.operationStartedAt().plus(policy.secretsWait()).isAfter(now)) {
+            return Transition.unchanged(state, List.of());
+        }
+        return provisionFailed(state, AuditReasons.SECRETS_NOT_VISIBLE, "the secrets topic was not applied up to "
+                + "the launch's secretsWatermark " + state.awaitedSecrets() + " within " + policy.secretsWait(),
+                null, now, new ArrayList<>());
     }
 
     /** Resolves the run's set and calls the backend with all of it (first attempt, retries and re-drives alike). */
@@ -202,7 +235,7 @@ public final class RunStateMachine {
     private Transition onCompletion(RunState state, Completion completion, Instant now) {
         if (state == null) {
             RunState released = new RunState(completion.runId(), null, Phase.RELEASED, null, null, null, null,
-                    completion.eventId(), List.of(), 0, false, null, 0, null, null, now, now, null);
+                    completion.eventId(), List.of(), 0, false, null, 0, null, null, now, now, null, null);
             return Transition.to(released, List.of(), List.of(
                     AuditFact.of(AuditAction.COMPLETION_WITHOUT_LAUNCH, AuditOutcome.SKIPPED).run(completion.runId())
                             .owners(completion.workspaceId(), null, null).cause(completion.eventId()).build()));
@@ -239,6 +272,9 @@ public final class RunStateMachine {
     private Transition completeRun(RunState completed, Instant now, List<AuditFact> audits) {
         return switch (completed.phase()) {
             case ACTIVE, FAILED -> release(completed.entering(Phase.RELEASING, now), now, audits);
+            // Nothing was created yet: the release finds nothing to delete and finishes at once.
+            case AWAITING_SECRETS -> release(withReasonIfNone(completed, AuditReasons.COMPLETED_DURING_PROVISIONING)
+                    .entering(Phase.RELEASING, now), now, audits);
             // A call is in flight: the completion waits in the state and is acted on when the results arrive.
             case PROVISIONING -> completed.inFlight()
                     ? Transition.to(completed, List.of(), audits)

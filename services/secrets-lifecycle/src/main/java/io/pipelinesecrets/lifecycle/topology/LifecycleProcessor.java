@@ -6,6 +6,7 @@ import io.pipelinesecrets.events.SecretRecord;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowLaunched;
 import io.pipelinesecrets.lifecycle.run.AuditFact;
+import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.BackendCommand;
 import io.pipelinesecrets.lifecycle.run.RunInput;
 import io.pipelinesecrets.lifecycle.run.RunState;
@@ -30,10 +31,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -63,11 +66,14 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     private final Deserializer<WorkflowCompleted> completions;
     private final Deserializer<SecretRecord> secretRecords;
     private final BackendDispatcher dispatcher;
+    private final SecretsTopicProgress progress;
 
     /** Filled by backend callbacks on any thread; drained only on the stream thread. */
     private final Queue<RunInput.BackendDone> results = new ConcurrentLinkedQueue<>();
     private final Map<String, Instant> retriesDue = new HashMap<>();
     private final Map<String, Instant> leasesDue = new HashMap<>();
+    /** Runs whose launch waits for its secretsWatermark; looked at on every drain. */
+    private final Set<String> awaitingSecrets = new LinkedHashSet<>();
     private final List<String> redrives = new ArrayList<>();
 
     private ProcessorContext<Object, Object> context;
@@ -76,12 +82,13 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
 
     LifecycleProcessor(LifecycleTopology.Settings settings, Deserializer<WorkflowLaunched> launches,
                        Deserializer<WorkflowCompleted> completions, Deserializer<SecretRecord> secretRecords,
-                       BackendDispatcher dispatcher) {
+                       BackendDispatcher dispatcher, SecretsTopicProgress progress) {
         this.settings = settings;
         this.launches = launches;
         this.completions = completions;
         this.secretRecords = secretRecords;
         this.dispatcher = dispatcher;
+        this.progress = progress;
     }
 
     @Override
@@ -90,7 +97,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         this.runs = context.getStateStore(LifecycleTopology.RUN_STATE_STORE);
         KeyValueStore<String, byte[]> secrets = context.getStateStore(LifecycleTopology.SECRETS_STORE);
         this.machine = new RunStateMachine(settings.policy(), settings.routing(),
-                new SecretCatalog(secrets, secretRecords, settings.topics().secrets()));
+                new SecretCatalog(secrets, secretRecords, settings.topics().secrets()), progress);
         resumeWorkingRuns();
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, now -> drain());
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> forgetReleasedRuns());
@@ -156,6 +163,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         for (String runId : expired) {
             leasesDue.remove(runId);
             apply(new RunInput.LeaseDue(runId), null);
+        }
+        for (String runId : List.copyOf(awaitingSecrets)) {
+            apply(new RunInput.SecretsCheck(runId), null);
         }
     }
 
@@ -223,6 +233,11 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         } else {
             leasesDue.remove(runId);
         }
+        if (state != null && state.phase() == Phase.AWAITING_SECRETS) {
+            awaitingSecrets.add(runId);
+        } else {
+            awaitingSecrets.remove(runId);
+        }
     }
 
     private void resumeWorkingRuns() {
@@ -241,9 +256,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                 }
             }
         }
-        if (inFlight > 0 || !retriesDue.isEmpty()) {
-            LOG.info("task {}: driving {} run(s) found in flight again, {} waiting for a retry",
-                    context.taskId(), inFlight, retriesDue.size());
+        if (inFlight > 0 || !retriesDue.isEmpty() || !awaitingSecrets.isEmpty()) {
+            LOG.info("task {}: driving {} run(s) found in flight again, {} waiting for a retry, {} for secrets",
+                    context.taskId(), inFlight, retriesDue.size(), awaitingSecrets.size());
         }
     }
 

@@ -65,6 +65,8 @@ public final class LifecycleTopology {
     }
 
     public static Topology build(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher) {
+        // Counted by the global store's updater, waited on by the lifecycle processor (read-your-writes).
+        SecretsTopicProgress progress = new SecretsTopicProgress();
         ServiceTopics topics = settings.topics();
         Topology topology = new Topology();
 
@@ -73,7 +75,7 @@ public final class LifecycleTopology {
                 Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(SECRETS_STORE), Serdes.String(), Serdes.ByteArray())
                         .withLoggingDisabled(),
                 SECRETS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.secrets(),
-                SECRETS_UPDATER, () -> new GlobalSecretsUpdater(SECRETS_STORE));
+                SECRETS_UPDATER, () -> new GlobalSecretsUpdater(SECRETS_STORE, progress));
 
         // Values are decoded inside the processor, so that an undecodable record becomes a dead letter with its
         // original bytes and an audit event in the same transaction, instead of stopping the stream.
@@ -85,7 +87,7 @@ public final class LifecycleTopology {
                         new SpecificAvroDeserializer<>(registry, WorkflowLaunched.class),
                         new SpecificAvroDeserializer<>(registry, WorkflowCompleted.class),
                         new SpecificAvroDeserializer<>(registry, SecretRecord.class),
-                        dispatcher),
+                        dispatcher, progress),
                 LAUNCHED_SOURCE, COMPLETED_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RUN_STATE_STORE), Serdes.String(), new RunStateSerde()), LIFECYCLE);

@@ -1,13 +1,17 @@
 package io.pipelinesecrets.lifecycle.topology;
 
 import io.pipelinesecrets.events.ComputeEnv;
+import io.pipelinesecrets.events.SecretsWatermark;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowLaunched;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.resolution.Selection;
 import io.pipelinesecrets.lifecycle.run.RunIds;
 import io.pipelinesecrets.lifecycle.run.RunInput;
+import io.pipelinesecrets.lifecycle.run.SecretsPosition;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** Checks decoded workflow events against the rules Avro cannot express, and turns them into core inputs. */
@@ -16,6 +20,7 @@ final class WorkflowEvents {
     static final String INVALID_RUN_ID = "INVALID_RUN_ID";
     static final String KEY_MISMATCH = "KEY_MISMATCH";
     static final String MISSING_FIELD = "MISSING_FIELD";
+    static final String INVALID_WATERMARK = "INVALID_WATERMARK";
 
     private WorkflowEvents() {
     }
@@ -28,7 +33,7 @@ final class WorkflowEvents {
                 return Optional.of(rejection(MISSING_FIELD,
                         "eventId, workspaceId, userId, computeEnv.id and computeEnv.platform must not be empty"));
             }
-            return Optional.empty();
+            return watermarkProblem(launch.getSecretsWatermark());
         });
     }
 
@@ -44,7 +49,27 @@ final class WorkflowEvents {
                 env.getPlatform(), env.getRegion(), env.getAccountRoleArn(), env.getSecretsPath());
         Selection selection = launch.getSecretSelection() == null ? null : new Selection(
                 launch.getSecretSelection().getWorkspaceSecrets(), launch.getSecretSelection().getUserSecrets());
-        return new RunInput.Launch(launch.getEventId(), launch.getRunId(), launch.getLaunchedAt(), target, selection);
+        return new RunInput.Launch(launch.getEventId(), launch.getRunId(), launch.getLaunchedAt(), target, selection,
+                awaited(launch.getSecretsWatermark()));
+    }
+
+    private static SecretsPosition awaited(SecretsWatermark watermark) {
+        if (watermark == null || watermark.getOffsets().isEmpty()) {
+            return null;
+        }
+        Map<Integer, Long> offsets = new HashMap<>();
+        // Listing a partition twice asks for the later of the two positions.
+        watermark.getOffsets().forEach(p -> offsets.merge(p.getPartition(), p.getOffset(), Math::max));
+        return new SecretsPosition(offsets);
+    }
+
+    private static Optional<DeadLetters.Rejection> watermarkProblem(SecretsWatermark watermark) {
+        if (watermark == null) {
+            return Optional.empty();
+        }
+        return watermark.getOffsets().stream().filter(p -> p.getPartition() < 0 || p.getOffset() < 0).findFirst()
+                .map(p -> rejection(INVALID_WATERMARK, "secretsWatermark names partition " + p.getPartition()
+                        + " offset " + p.getOffset() + "; both must be zero or more"));
     }
 
     static RunInput.Completion toInput(WorkflowCompleted completion) {

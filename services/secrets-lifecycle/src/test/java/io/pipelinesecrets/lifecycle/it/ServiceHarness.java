@@ -26,6 +26,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import java.io.IOException;
@@ -185,6 +186,18 @@ public final class ServiceHarness implements AutoCloseable {
     public void publishSecret(SecretRecord secret) {
         send(topics.secrets(), new SecretKey(secret.getScope(), secret.getOwnerId(), secret.getName()).toString(),
                 serdes.secrets().serializer().serialize(topics.secrets(), secret));
+    }
+
+    /** Publishes a secret and says where it landed, for launches that name it in their secretsWatermark. */
+    public RecordMetadata publishSecretAt(SecretRecord secret) {
+        byte[] key = new SecretKey(secret.getScope(), secret.getOwnerId(), secret.getName()).toString()
+                .getBytes(StandardCharsets.UTF_8);
+        try {
+            return producer.send(new ProducerRecord<>(topics.secrets(), key,
+                    serdes.secrets().serializer().serialize(topics.secrets(), secret))).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot produce to " + topics.secrets(), e);
+        }
     }
 
     public void launch(WorkflowLaunched launch) {

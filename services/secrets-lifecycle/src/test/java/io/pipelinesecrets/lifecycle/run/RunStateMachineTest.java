@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -498,6 +500,83 @@ class RunStateMachineTest {
                 .singleElement().satisfies(e -> assertThat(e.version()).isEqualTo(2));
     }
 
+    // ---- read-your-writes (secretsWatermark)
+
+    @Test
+    void shouldWaitForTheSecretsWatermarkBeforeResolving() {
+        Map<Integer, Long> applied = new HashMap<>(Map.of(0, 4L));
+        RunStateMachine waiting = new RunStateMachine(policy, platform -> Optional.of("filesystem"), source,
+                position -> position.reachedBy(applied));
+
+        Transition launched = waiting.apply(null, watermarked(Map.of(0, 7L, 2, 1L)), T0);
+        assertThat(launched.state().phase()).isEqualTo(Phase.AWAITING_SECRETS);
+        assertThat(launched.commands()).isEmpty();
+        assertThat(launched.audits()).isEmpty();
+
+        applied.put(0, 7L);
+        Transition stillWaiting = waiting.apply(launched.state(), new RunInput.SecretsCheck(RUN), T0.plusSeconds(1));
+        assertThat(stillWaiting.changed()).isFalse();
+
+        applied.put(2, 3L);
+        Transition visible = waiting.apply(launched.state(), new RunInput.SecretsCheck(RUN), T0.plusSeconds(2));
+        assertThat(visible.state().phase()).isEqualTo(Phase.PROVISIONING);
+        assertThat(visible.state().awaitedSecrets()).isNull();
+        assertThat(visible.commands()).singleElement().isInstanceOf(BackendCommand.Provision.class);
+
+        Transition provisioned = waiting.apply(visible.state(), created(1), T0.plusSeconds(3));
+        assertThat(provisioned.audits()).last().satisfies(summary -> {
+            assertThat(summary.action()).isEqualTo(AuditAction.SECRETS_PROVISIONED);
+            assertThat(summary.durationMs()).as("timed from the launch, wait included").isEqualTo(3000L);
+        });
+    }
+
+    @Test
+    void shouldNotWaitWhenTheWatermarkIsAlreadyApplied() {
+        RunStateMachine caughtUp = new RunStateMachine(policy, platform -> Optional.of("filesystem"), source,
+                position -> position.reachedBy(Map.of(0, 9L)));
+
+        Transition t = caughtUp.apply(null, watermarked(Map.of(0, 9L)), T0);
+
+        assertThat(t.state().phase()).isEqualTo(Phase.PROVISIONING);
+        assertThat(t.commands()).hasSize(1);
+    }
+
+    @Test
+    void shouldFailTheProvisioningWhenTheWatermarkIsNotAppliedWithinTheWait() {
+        RunStateMachine neverCaughtUp = new RunStateMachine(policy.withSecretsWait(Duration.ofSeconds(5)),
+                platform -> Optional.of("filesystem"), source, position -> false);
+        RunState awaiting = neverCaughtUp.apply(null, watermarked(Map.of(1, 3L)), T0).state();
+
+        assertThat(neverCaughtUp.apply(awaiting, new RunInput.SecretsCheck(RUN), T0.plusMillis(4999)).changed()).isFalse();
+        Transition t = neverCaughtUp.apply(awaiting, new RunInput.SecretsCheck(RUN), T0.plusSeconds(5));
+
+        assertThat(t.state().phase()).isEqualTo(Phase.FAILED);
+        assertThat(t.commands()).isEmpty();
+        assertThat(t.audits()).singleElement().satisfies(failed -> {
+            assertThat(failed.action()).isEqualTo(AuditAction.PROVISION_FAILED);
+            assertThat(failed.errorCode()).isEqualTo(AuditReasons.SECRETS_NOT_VISIBLE);
+            assertThat(failed.errorMessage()).contains("{1=3}").contains("PT5S");
+        });
+    }
+
+    @Test
+    void shouldReleaseNothingWhenTheRunCompletesWhileAwaitingItsSecrets() {
+        RunStateMachine neverCaughtUp = new RunStateMachine(policy, platform -> Optional.of("filesystem"), source,
+                position -> false);
+        RunState awaiting = neverCaughtUp.apply(null, watermarked(Map.of(0, 1L)), T0).state();
+
+        Transition t = neverCaughtUp.apply(awaiting, completion("done-1"), T0.plusSeconds(1));
+
+        assertThat(t.state().phase()).isEqualTo(Phase.RELEASED);
+        assertThat(t.commands()).isEmpty();
+        assertThat(t.audits()).singleElement().satisfies(released -> {
+            assertThat(released.action()).isEqualTo(AuditAction.SECRETS_RELEASED);
+            assertThat(released.secretCount()).isZero();
+            assertThat(released.reason()).isEqualTo(AuditReasons.COMPLETED_DURING_PROVISIONING);
+        });
+        assertThat(neverCaughtUp.apply(t.state(), new RunInput.SecretsCheck(RUN), T0.plusSeconds(60)).changed()).isFalse();
+    }
+
     @Test
     void shouldNeverPutAValueIntoAStateOrAnAuditFact() {
         RunState released = released();
@@ -540,6 +619,10 @@ class RunStateMachineTest {
 
     private static RunInput.Launch launch(String eventId) {
         return new RunInput.Launch(eventId, RUN, T0, target("slurm"), null);
+    }
+
+    private static RunInput.Launch watermarked(Map<Integer, Long> offsets) {
+        return new RunInput.Launch("launch-1", RUN, T0, target("slurm"), null, new SecretsPosition(offsets));
     }
 
     private static RunInput.Completion completion(String eventId) {

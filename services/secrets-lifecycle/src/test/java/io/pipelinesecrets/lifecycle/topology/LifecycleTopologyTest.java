@@ -4,7 +4,9 @@ import io.pipelinesecrets.contracts.SecretKey;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
 import io.pipelinesecrets.events.AuditOutcome;
+import io.pipelinesecrets.events.PartitionOffset;
 import io.pipelinesecrets.events.SecretRecord;
+import io.pipelinesecrets.events.SecretsWatermark;
 import io.pipelinesecrets.events.SecretScope;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowLaunched;
@@ -464,6 +466,61 @@ class LifecycleTopologyTest {
                             tuple(AuditAction.LAUNCH_SKIPPED, "ALREADY_COMPLETED"));
             assertThat(runs.get("run-1").phase()).isEqualTo(Phase.RELEASED);
             assertThat(backend.provisions).isEmpty();
+        }
+
+        @Test
+        void shouldWaitForTheSecretsWatermarkAndResolveWithTheSecretItWasLaunchedAfter() {
+            // Setup wrote offsets 0-3; the platform writes offsets 4 and 5, then launches naming offset 5.
+            launchedAfter("run-rw", 5L);
+            punctuate();
+            assertThat(backend.provisions).as("offset 5 is not applied yet").isEmpty();
+            assertThat(runs.get("run-rw").phase()).isEqualTo(Phase.AWAITING_SECRETS);
+
+            publishSecret(Events.workspaceSecret(WS, "UNRELATED", "x").build());
+            punctuate();
+            assertThat(backend.provisions).isEmpty();
+
+            publishSecret(Events.userSecret(USER, "NEW_TOKEN", "written-just-before-launch").build());
+            punctuate();
+            punctuate();
+
+            assertThat(backend.provisions).singleElement().satisfies(call -> assertThat(call.values())
+                    .containsEntry("NEW_TOKEN", "written-just-before-launch"));
+            assertThat(runs.get("run-rw").phase()).isEqualTo(Phase.ACTIVE);
+        }
+
+        @Test
+        void shouldFailTheProvisioningWhenTheWatermarkIsNotReachedWithinTheWait() {
+            launchedAfter("run-rw", 40L);
+
+            for (int i = 0; i < 301; i++) {
+                punctuate();
+            }
+
+            assertThat(audit.readValuesToList()).filteredOn(e -> e.getAction() == AuditAction.PROVISION_FAILED)
+                    .singleElement().satisfies(failed -> {
+                        assertThat(failed.getErrorCode()).isEqualTo("SECRETS_NOT_VISIBLE");
+                        assertThat(failed.getErrorMessage()).contains("{0=40}");
+                    });
+            assertThat(runs.get("run-rw").phase()).isEqualTo(Phase.FAILED);
+            assertThat(backend.provisions).isEmpty();
+        }
+
+        @Test
+        void shouldRejectAWatermarkWithANegativeOffset() {
+            launchedAfter("run-rw", -1L);
+
+            assertThat(deadLetters.readRecordsToList()).singleElement().satisfies(dead ->
+                    assertThat(header(dead, "dlq.error.code")).isEqualTo("INVALID_WATERMARK"));
+            assertThat(runs.get("run-rw")).isNull();
+        }
+
+        private void launchedAfter(String runId, long offset) {
+            launched.pipeInput(runId, encode(Events.launched(runId).setLaunchedAt(clock.instant())
+                    .setSecretsWatermark(SecretsWatermark.newBuilder().setOffsets(List.of(
+                            PartitionOffset.newBuilder().setPartition(0).setOffset(offset).build()))
+                            .build())
+                    .build()));
         }
 
         @Test
