@@ -17,6 +17,10 @@ public final class AuditReasons {
     public static final String COMPLETED_DURING_PROVISIONING = "COMPLETED_DURING_PROVISIONING";
     /** PROVISION_RETRY_SCHEDULED / RELEASE_RETRY_SCHEDULED: a retryable backend failure. */
     public static final String RETRYABLE_FAILURE = "RETRYABLE_FAILURE";
+    /** RELEASE_FAILED: the backend refused a deletion; retried anyway, since an operator may fix the cause. */
+    public static final String PERMANENT_FAILURE = "PERMANENT_FAILURE";
+    /** RELEASE_FAILED: retryable failures went on as long as would fail a provisioning; the retries go on. */
+    public static final String STILL_FAILING = "STILL_FAILING";
 
     /** COMPLETION_SKIPPED and SECRETS_RELEASED: the run's lease expired; its secrets were released without a completion. */
     public static final String LEASE_EXPIRED = "LEASE_EXPIRED";

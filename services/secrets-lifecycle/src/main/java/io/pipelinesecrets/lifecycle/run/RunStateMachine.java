@@ -335,12 +335,17 @@ public final class RunStateMachine {
         }
         BackendError error = firstFailure != null ? firstFailure.error()
                 : BackendError.retryable("INCOMPLETE", "the backend reported no outcome for some secrets");
-        // Releases never give up: a secret that outlives its run is a leak. Failures are loud instead.
-        audits.add(AuditFact.about(updated, anyPermanent ? AuditAction.RELEASE_FAILED : AuditAction.RELEASE_RETRY_SCHEDULED,
+        // Releases never give up: a secret that outlives its run is a leak. Failures are loud instead: a
+        // permanent error, or retryable ones going on as long as would fail a provisioning, is RELEASE_FAILED
+        // (dashboards alert on it), and the retries go on at the capped backoff until the backend lets them succeed.
+        boolean stillFailing = updated.retryableFailures() + 1 == policy.maxProvisionAttempts();
+        boolean alarm = anyPermanent || stillFailing;
+        audits.add(AuditFact.about(updated, alarm ? AuditAction.RELEASE_FAILED : AuditAction.RELEASE_RETRY_SCHEDULED,
                         AuditOutcome.FAILURE)
                 .secretName(firstFailure == null ? null : firstFailure.name()).attempt(done.attempt())
                 .error(error.code(), error.message()).cause(cause)
-                .reason(anyPermanent ? null : AuditReasons.RETRYABLE_FAILURE).build());
+                .reason(anyPermanent ? AuditReasons.PERMANENT_FAILURE
+                        : stillFailing ? AuditReasons.STILL_FAILING : AuditReasons.RETRYABLE_FAILURE).build());
         Instant due = now.plus(policy.backoffAfter(updated.retryableFailures() + 1));
         return Transition.to(updated.retryingAt(due, error.code(), error.message(), now), List.of(), audits);
     }

@@ -410,6 +410,28 @@ class RunStateMachineTest {
     }
 
     @Test
+    void shouldRaiseReleaseFailedOnceRetryableFailuresLastAsLongAsWouldFailAProvisioningAndKeepRetrying() {
+        RunState state = apply(active(), completion("done-1"), T0).state();
+        Instant now = T0;
+        List<AuditFact> failures = new ArrayList<>();
+        for (int i = 0; i < policy.maxProvisionAttempts() + 3; i++) {
+            Transition failed = apply(state, failedAll(state, retryable()), now);
+            failures.addAll(failed.audits());
+            now = failed.state().nextAttemptAt();
+            state = apply(failed.state(), new RunInput.RetryDue(RUN), now).state();
+        }
+
+        assertThat(failures).extracting(AuditFact::action).containsExactly(
+                AuditAction.RELEASE_RETRY_SCHEDULED, AuditAction.RELEASE_RETRY_SCHEDULED,
+                AuditAction.RELEASE_RETRY_SCHEDULED, AuditAction.RELEASE_FAILED,
+                AuditAction.RELEASE_RETRY_SCHEDULED, AuditAction.RELEASE_RETRY_SCHEDULED,
+                AuditAction.RELEASE_RETRY_SCHEDULED);
+        assertThat(failures.get(3).reason()).isEqualTo(AuditReasons.STILL_FAILING);
+        assertThat(state.phase()).isEqualTo(Phase.RELEASING);
+        assertThat(state.inFlight()).as("still trying").isTrue();
+    }
+
+    @Test
     void shouldGiveEachReleaseRetryItsOwnAuditId() {
         RunState releasing = apply(active(), completion("done-1"), T0).state();
         Transition first = apply(releasing, failedAll(releasing, retryable()), T0);
