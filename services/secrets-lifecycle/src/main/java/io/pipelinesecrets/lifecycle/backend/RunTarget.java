@@ -21,4 +21,9 @@ public record RunTarget(
         Objects.requireNonNull(computeEnvId, "computeEnvId");
         Objects.requireNonNull(platform, "platform");
     }
+
+    /** Only where a run's secrets are, without owners or compute environment: what the reconciler knows of a leftover. */
+    public static RunTarget located(String runId, String region, String accountRoleArn, String secretsPath) {
+        return new RunTarget(runId, null, null, "", "", region, accountRoleArn, secretsPath);
+    }
 }

@@ -31,6 +31,23 @@ public interface SecretsBackend extends AutoCloseable {
      */
     CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets);
 
+    /**
+     * Everything in the backend that carries this service's managed-by mark, for the reconciler: listed, never
+     * read. A backend that cannot list owns nothing the reconciler could clean.
+     */
+    default CompletableFuture<List<OwnedEntry>> listOwned() {
+        return CompletableFuture.completedFuture(List.of());
+    }
+
+    /**
+     * Deletes an entry {@link #listOwned} returned, after checking again that it still carries the mark for its
+     * run (it may have changed since the listing). Already gone counts as deleted.
+     */
+    default CompletableFuture<SecretOutcome> deleteOwned(OwnedEntry entry) {
+        return CompletableFuture.completedFuture(new SecretOutcome.Failed(entry.ref(),
+                BackendError.permanent("NOT_SUPPORTED", name() + " cannot delete what it lists")));
+    }
+
     @Override
     default void close() {
     }

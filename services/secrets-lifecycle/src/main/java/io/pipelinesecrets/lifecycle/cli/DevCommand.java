@@ -4,6 +4,7 @@ import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.config.ReconcileSettings;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import io.pipelinesecrets.lifecycle.dev.DevDemo;
@@ -168,11 +169,11 @@ final class DevCommand implements Callable<Integer> {
         }
         ServiceConfig config = new ServiceConfig("secrets-lifecycle-dev", "secrets-lifecycle-dev",
                 broker.bootstrapServers(), Map.of(), registryServer.url(), Map.of(), true, ServiceTopics.DEFAULTS,
-                dataDirectory.resolve("state"), Optional.of(new FilesystemBackendConfig(List.of(secretsRoot), secretsRoot)),
+                dataDirectory.resolve("state"), Optional.of(new FilesystemBackendConfig(List.of(secretsRoot), secretsRoot, "secrets-lifecycle-dev")),
                 useAws() ? Optional.of(new AwsBackendConfig("secrets-lifecycle-dev", AwsEnvironmentSettings.DEFAULTS,
                         Map.of(), Set.of(DEV_REGION), Set.of(), null, AwsBackendConfig.DEFAULT_CALLS_PER_SECOND,
                         awsEndpoint, Duration.ofSeconds(30))) : Optional.empty(),
-                LifecyclePolicy.DEFAULTS, Duration.ofMillis(50), "127.0.0.1", adminPort);
+                LifecyclePolicy.DEFAULTS, Duration.ofMillis(50), "127.0.0.1", adminPort, ReconcileSettings.OFF);
         ServiceRuntime runtime = useAws()
                 ? ServiceRuntime.start(config, registry, DEV_CREDENTIALS)
                 : ServiceRuntime.start(config, registry);

@@ -77,6 +77,8 @@ public final class ConfigLoader {
             "lifecycle.punctuation-interval", "PT0.1S", "how often backend results and due retries are applied",
             "lifecycle.watermark-wait", "PT30S", "how long a launch waits for its secretsWatermark to be applied before its provisioning fails",
             "lifecycle.max-run-lifetime", "", "lease: release a run's secrets this long after its launch if no completion came; empty = off",
+            "reconcile.interval", "", "how often the service runs the reconciler (e.g. PT1H); empty = never (use the reconcile command)",
+            "reconcile.grace-period", "PT1H", "the reconciler never deletes what is younger than this (ListSecrets is eventually consistent)",
             "admin.host", "0.0.0.0", "admin HTTP bind address",
             "admin.port", "8080", "admin HTTP port (health, runs)");
 
@@ -154,6 +156,9 @@ public final class ConfigLoader {
         Duration maxBackoff = duration(values, "lifecycle.retry-max-backoff", problems);
         Duration punctuation = duration(values, "lifecycle.punctuation-interval", problems);
         Duration watermarkWait = duration(values, "lifecycle.watermark-wait", problems);
+        Duration reconcileInterval = values.get("reconcile.interval").isEmpty() ? null
+                : duration(values, "reconcile.interval", problems);
+        Duration reconcileGrace = duration(values, "reconcile.grace-period", problems);
         int maxAttempts = positiveInt(values, "lifecycle.max-provision-attempts", problems);
         int adminPort = port(values, "admin.port", problems);
         boolean autoRegister = bool(values, "schema.registry.auto-register", problems);
@@ -175,7 +180,7 @@ public final class ConfigLoader {
         return new ServiceConfig(values.get("application.id"), values.get("instance.id"), bootstrap, kafka, registry,
                 registrySettings, autoRegister, topics, Path.of(values.get("state.dir")), filesystem, aws,
                 new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff, leases, watermarkWait), punctuation,
-                values.get("admin.host"), adminPort);
+                values.get("admin.host"), adminPort, new ReconcileSettings(reconcileInterval, reconcileGrace));
     }
 
     private static Optional<FilesystemBackendConfig> filesystem(Map<String, String> values, List<String> problems) {
@@ -189,7 +194,8 @@ public final class ConfigLoader {
         List<Path> paths = list(roots).stream().map(Path::of).toList();
         String defaultRoot = values.get("filesystem.default-root");
         try {
-            return Optional.of(new FilesystemBackendConfig(paths, defaultRoot.isEmpty() ? null : Path.of(defaultRoot)));
+            return Optional.of(new FilesystemBackendConfig(paths, defaultRoot.isEmpty() ? null : Path.of(defaultRoot),
+                    values.get("instance.id")));
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
             return Optional.empty();

@@ -33,7 +33,8 @@ public record ServiceConfig(
         LifecyclePolicy policy,
         Duration punctuationInterval,
         String adminHost,
-        int adminPort) {
+        int adminPort,
+        ReconcileSettings reconcile) {
 
     public ServiceConfig {
         Objects.requireNonNull(applicationId, "applicationId");
@@ -42,6 +43,7 @@ public record ServiceConfig(
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(stateDirectory, "stateDirectory");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(reconcile, "reconcile");
         kafka = Map.copyOf(kafka);
         schemaRegistrySettings = Map.copyOf(schemaRegistrySettings);
     }

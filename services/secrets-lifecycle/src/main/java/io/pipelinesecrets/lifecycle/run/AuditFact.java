@@ -137,6 +137,11 @@ public record AuditFact(
             return this;
         }
 
+        public Builder backendRef(String value) {
+            backendRef = value;
+            return this;
+        }
+
         public Builder attempt(int value) {
             attempt = value;
             return this;

@@ -8,12 +8,12 @@ import io.pipelinesecrets.lifecycle.secrets.Scope;
 import java.time.Instant;
 
 /** Turns the core's audit facts into the {@code AuditEvent} contract, stamped with the time they are written. */
-final class AuditEvents {
+public final class AuditEvents {
 
     private AuditEvents() {
     }
 
-    static AuditEvent toEvent(AuditFact fact, Instant occurredAt) {
+    public static AuditEvent toEvent(AuditFact fact, Instant occurredAt) {
         return AuditEvent.newBuilder()
                 .setEventId(fact.eventId())
                 .setOccurredAt(occurredAt)

@@ -91,7 +91,7 @@ class ConfigLoaderTest {
         assertThat(config.topics()).isEqualTo(new ServiceTopics("t.launched", "t.completed", "t.secrets", "t.audit", "t.dlq"));
         assertThat(config.stateDirectory()).isEqualTo(Path.of("/data/state"));
         assertThat(config.filesystem()).contains(new FilesystemBackendConfig(
-                List.of(Path.of("/shared/a"), Path.of("/shared/b")), Path.of("/shared/a/default")));
+                List.of(Path.of("/shared/a"), Path.of("/shared/b")), Path.of("/shared/a/default"), "eu-1"));
         assertThat(config.policy()).isEqualTo(new LifecyclePolicy(Duration.ofHours(12), 3, Duration.ofMillis(250),
                 Duration.ofMinutes(2)));
         assertThat(config.punctuationInterval()).isEqualTo(Duration.ofMillis(50));

@@ -3,6 +3,7 @@ package io.pipelinesecrets.lifecycle.backend.aws;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
@@ -13,8 +14,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerAsyncClient;
 import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
+import software.amazon.awssdk.services.secretsmanager.model.Filter;
+import software.amazon.awssdk.services.secretsmanager.model.FilterNameStringType;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceExistsException;
 import software.amazon.awssdk.services.secretsmanager.model.ResourceNotFoundException;
+import software.amazon.awssdk.services.secretsmanager.model.SecretListEntry;
 import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 import java.nio.charset.StandardCharsets;
@@ -139,6 +143,57 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
                         })));
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
                 .thenApply(v -> outcomes.stream().flatMap(f -> f.join().stream()).toList());
+    }
+
+    /**
+     * Every secret tagged {@code managed-by=<instance id>} in every allowed region, with the service's own
+     * credentials and with each allowed role, following {@code NextToken} pages. ListSecrets filters on tag keys
+     * and tag values separately, so the pair is checked again here.
+     */
+    @Override
+    public CompletableFuture<List<OwnedEntry>> listOwned() {
+        List<CompletableFuture<List<OwnedEntry>>> listings = new ArrayList<>();
+        List<String> roles = new ArrayList<>();
+        roles.add(null);
+        roles.addAll(config.allowedRoleArns().stream().sorted().toList());
+        for (String region : config.allowedRegions().stream().sorted().toList()) {
+            for (String role : roles) {
+                listings.add(listOwned(region, role, null, new ArrayList<>()));
+            }
+        }
+        // A role of the service's own account lists the same secrets again: one entry per ARN, the first found.
+        return CompletableFuture.allOf(listings.toArray(CompletableFuture[]::new))
+                .thenApply(v -> List.copyOf(listings.stream().flatMap(f -> f.join().stream())
+                        .collect(Collectors.toMap(OwnedEntry::ref, entry -> entry, (first, again) -> first,
+                                LinkedHashMap::new)).values()));
+    }
+
+    private CompletableFuture<List<OwnedEntry>> listOwned(String region, String role, String nextToken,
+                                                          List<OwnedEntry> found) {
+        return clients.client(region, role).listSecrets(request -> request.nextToken(nextToken).maxResults(100)
+                        .filters(Filter.builder().key(FilterNameStringType.TAG_KEY).values(TAG_MANAGED_BY).build(),
+                                Filter.builder().key(FilterNameStringType.TAG_VALUE).values(config.instanceId()).build()))
+                .thenCompose(page -> {
+                    for (SecretListEntry secret : page.secretList()) {
+                        Map<String, String> tags = new LinkedHashMap<>();
+                        secret.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
+                        String runId = tags.get(TAG_RUN_ID);
+                        if (config.instanceId().equals(tags.get(TAG_MANAGED_BY)) && runId != null && secret.deletedDate() == null) {
+                            found.add(new OwnedEntry(NAME, runId, secret.arn(), secret.createdDate(),
+                                    RunTarget.located(runId, region, role, null)));
+                        }
+                    }
+                    return page.nextToken() == null ? CompletableFuture.completedFuture(found)
+                            : listOwned(region, role, page.nextToken(), found);
+                });
+    }
+
+    @Override
+    public CompletableFuture<SecretOutcome> deleteOwned(OwnedEntry entry) {
+        // By ARN but not trusting it blindly: deleteIfOurs describes it and checks the mark for the run first.
+        return deleteIfOurs(entry.where(), entry.ref(), false)
+                .thenApply(v -> (SecretOutcome) new SecretOutcome.Deleted(entry.ref(), entry.ref()))
+                .exceptionally(failure -> new SecretOutcome.Failed(entry.ref(), failed(failure)));
     }
 
     private CompletableFuture<List<SecretOutcome>> provisionBundle(RunTarget run, AwsEnvironmentSettings settings,

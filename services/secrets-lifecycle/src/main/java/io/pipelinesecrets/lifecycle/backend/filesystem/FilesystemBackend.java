@@ -1,6 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
 import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
@@ -13,7 +14,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -31,6 +35,7 @@ import java.util.function.Function;
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.EXECUTOR_REJECTED;
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.INTERNAL_ERROR;
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.IO_ERROR;
+import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.NOT_OURS;
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.PERMISSIONS_UNSUPPORTED;
 import static io.pipelinesecrets.lifecycle.backend.filesystem.RunStorePaths.printable;
 
@@ -65,6 +70,10 @@ public final class FilesystemBackend implements SecretsBackend {
     private static final Logger LOG = LoggerFactory.getLogger(FilesystemBackend.class);
     private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
+    /** How far below an allowed root the reconciler looks for marked run directories (secretsPath nesting). */
+    static final int RECONCILE_DEPTH = 4;
+
+    private final FilesystemBackendConfig config;
     private final RunStorePaths paths;
     private final Executor executor;
     private final ExecutorService ownedExecutor;
@@ -84,7 +93,8 @@ public final class FilesystemBackend implements SecretsBackend {
     }
 
     private FilesystemBackend(FilesystemBackendConfig config, Executor executor, ExecutorService ownedExecutor) {
-        this.paths = new RunStorePaths(Objects.requireNonNull(config, "config"));
+        this.config = Objects.requireNonNull(config, "config");
+        this.paths = new RunStorePaths(config);
         this.ownedExecutor = ownedExecutor;
         this.executor = executor != null ? executor : ownedExecutor;
     }
@@ -103,7 +113,7 @@ public final class FilesystemBackend implements SecretsBackend {
             RunStore store = paths.resolve(run);
             byte[] content = NextflowStoreFormat.encode(set);
             try {
-                RunStoreFiles.write(store, content);
+                RunStoreFiles.write(store, content, config.owner());
             } finally {
                 Arrays.fill(content, (byte) 0);
             }
@@ -129,6 +139,52 @@ public final class FilesystemBackend implements SecretsBackend {
             }
             return outcomes(names, name -> new SecretOutcome.Deleted(name, store.storeFile().toString()));
         });
+    }
+
+    /** Every run directory below the allowed roots that carries this service's mark. */
+    @Override
+    public CompletableFuture<List<OwnedEntry>> listOwned() {
+        return CompletableFuture.supplyAsync(() -> {
+            List<OwnedEntry> owned = new ArrayList<>();
+            for (Path root : config.allowedRoots()) {
+                if (!Files.isDirectory(root)) {
+                    // An unmounted shared filesystem: nothing to list there now, and nothing to conclude either.
+                    LOG.warn("reconcile: allowed root {} is not a directory; skipped", root);
+                    continue;
+                }
+                try {
+                    for (RunStoreFiles.MarkedRun run : RunStoreFiles.markedRuns(root, config.owner(), RECONCILE_DEPTH)) {
+                        owned.add(new OwnedEntry(NAME, run.runId(), run.runDirectory().toString(), run.markedAt(),
+                                RunTarget.located(run.runId(), null, null, run.secretsPath().toString())));
+                    }
+                } catch (IOException | UncheckedIOException e) {
+                    throw new UncheckedIOException("cannot list run directories under " + root, e instanceof IOException io
+                            ? io : ((UncheckedIOException) e).getCause());
+                }
+            }
+            return owned;
+        }, executor);
+    }
+
+    @Override
+    public CompletableFuture<SecretOutcome> deleteOwned(OwnedEntry entry) {
+        String name = entry.ref();
+        return submit("reconcile", entry.where(), List.of(name), () -> {
+            RunStore store = paths.resolve(entry.where());
+            Optional<String> owner = RunStoreFiles.ownerOf(store);
+            if (owner.isPresent() && !owner.get().equals(config.owner())) {
+                throw StoreRefusal.permanent(NOT_OURS, "run directory '" + store.runDirectory()
+                        + "' is marked by " + owner.get() + ", not " + config.owner() + "; left untouched");
+            }
+            if (owner.isEmpty() && Files.exists(store.runDirectory(), LinkOption.NOFOLLOW_LINKS)) {
+                throw StoreRefusal.permanent(NOT_OURS, "run directory '" + store.runDirectory()
+                        + "' has no managed-by mark; left untouched");
+            }
+            RunStoreFiles.Removal removal = RunStoreFiles.remove(store);
+            LOG.info("reconcile: removed the leftover store of run {} at {}{}", entry.runId(), store.runDirectory(),
+                    removal.directoryRemoved() ? "" : " (directory kept: it holds entries the service did not write)");
+            return List.of(new SecretOutcome.Deleted(name, store.runDirectory().toString()));
+        }).thenApply(outcomes -> outcomes.get(0));
     }
 
     /**

@@ -14,8 +14,13 @@ import java.util.Optional;
  * @param allowedRoots absolute directories (config key {@value #ALLOWED_ROOTS_KEY}); stored normalised
  * @param defaultRoot  the secrets path for runs whose event names none (config key {@value #DEFAULT_ROOT_KEY});
  *                     {@code null} when such runs should fail instead; stored normalised
+ * @param owner        the managed-by mark written into every run directory (the service's {@code instance.id}); the
+ *                     reconciler only ever deletes run directories carrying it
  */
-public record FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot) {
+public record FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot, String owner) {
+
+    /** The default {@code instance.id}. */
+    public static final String DEFAULT_OWNER = "secrets-lifecycle";
 
     public static final String ALLOWED_ROOTS_KEY = "filesystem.allowed-roots";
     public static final String DEFAULT_ROOT_KEY = "filesystem.default-root";
@@ -52,6 +57,14 @@ public record FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot)
             }
             defaultRoot = normalised;
         }
+        if (owner == null || owner.isBlank() || owner.length() > 200 || !owner.chars().allMatch(c -> c > 32 && c < 127)) {
+            throw new IllegalArgumentException("instance.id '" + owner + "' cannot be the filesystem backend's"
+                    + " managed-by mark: use 1-200 printable characters without spaces");
+        }
+    }
+
+    public FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot) {
+        this(allowedRoots, defaultRoot, DEFAULT_OWNER);
     }
 
     /** A configuration without a default root: runs whose event names no secrets path fail. */

@@ -7,6 +7,8 @@ package io.pipelinesecrets.lifecycle.backend.filesystem;
 public final class FilesystemErrorCodes {
 
     /** Permanent: the event's secrets path is relative, not normalised, or outside every allowed root. */
+    /** The reconciler found a run directory without this service's managed-by mark: never touched. */
+    public static final String NOT_OURS = "NOT_OURS";
     public static final String PATH_NOT_ALLOWED = "PATH_NOT_ALLOWED";
     /** Permanent: the run id is not one {@link io.pipelinesecrets.lifecycle.run.RunIds} accepts. */
     public static final String INVALID_RUN_ID = "INVALID_RUN_ID";

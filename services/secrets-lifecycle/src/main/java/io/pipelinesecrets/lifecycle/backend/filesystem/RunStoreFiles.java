@@ -55,6 +55,13 @@ final class RunStoreFiles {
      */
     private static final Pattern NEXTFLOW_TASK_SECRETS = Pattern.compile("\\.nf-[0-9A-Za-z]+\\.secrets");
 
+    /**
+     * The managed-by mark in every run directory the service writes: its owner, the service's instance id. The
+     * reconciler deletes only marked directories, so a directory someone else made is never its business.
+     */
+    static final String MARK_FILE_NAME = ".managed-by";
+    private static final int MARK_MAX_BYTES = 256;
+
     /** What releasing found; foreign entries keep the run directory in place. */
     record Removal(boolean directoryRemoved, int foreignEntries) {
     }
@@ -62,12 +69,16 @@ final class RunStoreFiles {
     private RunStoreFiles() {
     }
 
-    /** Replaces the run's store with {@code content} in one atomic rename, creating the run directory if needed. */
-    static void write(RunStore store, byte[] content) throws StoreRefusal, IOException {
+    /**
+     * Replaces the run's store with {@code content} in one atomic rename, creating the run directory (with the
+     * {@code owner}'s mark, before any store exists) if needed.
+     */
+    static void write(RunStore store, byte[] content, String owner) throws StoreRefusal, IOException {
         Path realSecretsPath = checkSecretsPath(store).orElseThrow(() -> StoreRefusal.retryable(SECRETS_PATH_MISSING,
                 "secrets path '" + printable(store.secretsPath().toString()) + "' does not exist; the service"
                         + " creates only run directories"));
         Path directory = ensureRunDirectory(store, realSecretsPath);
+        markIfUnmarked(directory, owner);
         refuseSymlink(store.storeFile(), "store file");
         Path temp = directory.resolve(TEMP_PREFIX + UUID.randomUUID() + TEMP_SUFFIX);
         boolean moved = false;
@@ -130,6 +141,8 @@ final class RunStoreFiles {
                 }
             }
         }
+        // The mark goes last: a directory left half-removed by a crash still says whose it is.
+        ours.sort(java.util.Comparator.comparing(entry -> entry.getFileName().toString().equals(MARK_FILE_NAME)));
         for (Path entry : ours) {
             Files.deleteIfExists(entry);
         }
@@ -142,6 +155,62 @@ final class RunStoreFiles {
             return new Removal(false, 1);
         }
         return new Removal(true, 0);
+    }
+
+    /**
+     * The run directories below {@code root} (at most {@code maxDepth} levels down, never through a link) carrying
+     * {@code owner}'s mark, with the time of the mark: what the reconciler may consider.
+     */
+    static List<MarkedRun> markedRuns(Path root, String owner, int maxDepth) throws IOException {
+        List<MarkedRun> marked = new ArrayList<>();
+        try (var entries = Files.find(root, maxDepth + 1, (path, attributes) -> attributes.isRegularFile()
+                && path.getFileName().toString().equals(MARK_FILE_NAME))) {
+            for (Path mark : (Iterable<Path>) entries::iterator) {
+                Path directory = mark.getParent();
+                String runId = directory.getFileName().toString();
+                if (!directory.equals(root) && RunIds.isValid(runId) && owner.equals(readMark(mark))) {
+                    marked.add(new MarkedRun(runId, directory.getParent(), directory,
+                            Files.getLastModifiedTime(mark, NOFOLLOW_LINKS).toInstant()));
+                }
+            }
+        }
+        marked.sort(java.util.Comparator.comparing(MarkedRun::runDirectory));
+        return marked;
+    }
+
+    record MarkedRun(String runId, Path secretsPath, Path runDirectory, java.time.Instant markedAt) {
+    }
+
+    /** The owner named by the run directory's mark, or empty when it has none (or not a readable one). */
+    static Optional<String> ownerOf(RunStore store) throws IOException {
+        Path mark = store.runDirectory().resolve(MARK_FILE_NAME);
+        if (!Files.isRegularFile(mark, NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(readMark(mark));
+    }
+
+    private static String readMark(Path mark) throws IOException {
+        if (Files.size(mark) > MARK_MAX_BYTES) {
+            return null;
+        }
+        try (FileChannel channel = FileChannel.open(mark, Set.of(READ, NOFOLLOW_LINKS))) {
+            ByteBuffer buffer = ByteBuffer.allocate(MARK_MAX_BYTES);
+            channel.read(buffer);
+            return new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        }
+    }
+
+    private static void markIfUnmarked(Path directory, String owner) throws StoreRefusal, IOException {
+        Path mark = directory.resolve(MARK_FILE_NAME);
+        refuseSymlink(mark, "managed-by mark");
+        try (FileChannel channel = FileChannel.open(mark, Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS),
+                ownerOnly(FILE_PERMISSIONS))) {
+            channel.write(ByteBuffer.wrap((owner + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            channel.force(true);
+        } catch (FileAlreadyExistsException marked) {
+            // Written by an earlier attempt; the content is checked by whoever reads it.
+        }
     }
 
     /** Names of the run directories directly under {@code secretsPath} that hold a store, sorted. */
@@ -219,7 +288,7 @@ final class RunStoreFiles {
 
     private static boolean isOurs(Path entry) {
         String name = entry.getFileName().toString();
-        boolean ourName = name.equals(RunStorePaths.STORE_FILE_NAME)
+        boolean ourName = name.equals(RunStorePaths.STORE_FILE_NAME) || name.equals(MARK_FILE_NAME)
                 || (name.startsWith(TEMP_PREFIX) && name.endsWith(TEMP_SUFFIX))
                 || NEXTFLOW_TASK_SECRETS.matcher(name).matches();
         return ourName && Files.isRegularFile(entry, NOFOLLOW_LINKS);

@@ -3,6 +3,7 @@ package io.pipelinesecrets.lifecycle.backend.aws;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
+import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
 import io.pipelinesecrets.lifecycle.backend.StoredSecret;
 import io.pipelinesecrets.lifecycle.secrets.Scope;
@@ -19,6 +20,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.Tag;
 
 import java.net.URI;
 import java.time.Duration;
@@ -204,6 +206,48 @@ class AwsSecretsManagerBackendTest {
         assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOfSatisfying(SecretOutcome.Failed.class,
                 f -> assertThat(f.error().isRetryable()).isTrue()));
         assertThat(backend.throttlesSeen() - throttlesBefore).isEqualTo(2);
+    }
+
+    @Test
+    void shouldListEverySecretMarkedAsItsOwnAcrossPagesAndNothingElse() {
+        for (int i = 0; i < 65; i++) {
+            backend.provision(run("run-" + i, null), secrets()).join();
+        }
+        try (SecretsManagerClient client = client()) {
+            client.createSecret(r -> r.name("tower-foreign/X").secretString("x").tags(
+                    Tag.builder().key("managed-by").value("someone-else").build(),
+                    Tag.builder().key("owner").value("instance-a").build(),
+                    Tag.builder().key("run-id").value("run-foreign").build()));
+            client.createSecret(r -> r.name("unmarked/Y").secretString("y"));
+        }
+
+        List<OwnedEntry> owned = backend.listOwned().join();
+
+        assertThat(owned).hasSize(130).allSatisfy(entry -> {
+            assertThat(entry.backend()).isEqualTo("aws-secretsmanager");
+            assertThat(entry.ref()).startsWith("arn:aws:secretsmanager:us-east-1:");
+            assertThat(entry.where().region()).isEqualTo("us-east-1");
+            assertThat(entry.where().accountRoleArn()).as("found with the service's own credentials first").isNull();
+        });
+        assertThat(owned).extracting(OwnedEntry::runId).doesNotContain("run-foreign").contains("run-0", "run-64");
+        assertThat(sm.stats().requests("ListSecrets"))
+                .as("both credentials (own and the allowed role), two pages each").isEqualTo(4);
+    }
+
+    @Test
+    void shouldDeleteAListedSecretOnlyWhileItStillCarriesItsMark() {
+        backend.provision(run("run-1", null), secrets()).join();
+        List<OwnedEntry> owned = backend.listOwned().join();
+        try (SecretsManagerClient client = client()) {
+            client.untagResource(r -> r.secretId("tower-run-1/API_TOKEN").tagKeys("managed-by"));
+        }
+
+        List<SecretOutcome> outcomes = owned.stream().map(entry -> backend.deleteOwned(entry).join()).toList();
+
+        assertThat(outcomes).hasSize(2).anySatisfy(o -> assertThat(o).isInstanceOf(SecretOutcome.Deleted.class))
+                .anySatisfy(o -> assertThat(o).isInstanceOfSatisfying(SecretOutcome.Failed.class,
+                        f -> assertThat(f.error().code()).isEqualTo("NAME_OWNED_BY_ANOTHER")));
+        assertThat(sm.liveSecretNames()).containsExactly("tower-run-1/API_TOKEN");
     }
 
     @Test

@@ -148,7 +148,8 @@ class FilesystemBackendSecurityTest {
         assertBothRefused(run(RUN_ID, root), "SYMLINK_REFUSED");
         assertThat(link).isSymbolicLink();
         try (var entries = Files.list(directory)) {
-            assertThat(entries).as("no temp file left behind").containsExactly(link);
+            assertThat(entries).as("no temp file left behind")
+                    .containsExactlyInAnyOrder(link, directory.resolve(".managed-by"));
         }
     }
 

@@ -85,7 +85,7 @@ class FilesystemBackendTest {
         assertThat(Files.readAllBytes(storeFile)).isEqualTo(first);
         assertThat(again).allMatch(SecretOutcome.Created.class::isInstance).hasSize(2);
         try (Stream<Path> entries = Files.list(storeFile.getParent())) {
-            assertThat(entries).containsExactly(storeFile);
+            assertThat(entries).containsExactlyInAnyOrder(storeFile, storeFile.resolveSibling(".managed-by"));
         }
     }
 
@@ -101,7 +101,7 @@ class FilesystemBackendTest {
                 .as("a new file renamed over the old one, not the old one rewritten").isNotEqualTo(before);
         assertThat(permissions(storeFile)).isEqualTo("rw-------");
         try (Stream<Path> entries = Files.list(storeFile.getParent())) {
-            assertThat(entries).containsExactly(storeFile);
+            assertThat(entries).containsExactlyInAnyOrder(storeFile, storeFile.resolveSibling(".managed-by"));
         }
     }
 
@@ -228,7 +228,8 @@ class FilesystemBackendTest {
 
         assertThat(error.message()).contains("java.nio.file.").contains(storeFile.toString());
         try (Stream<Path> entries = Files.list(storeFile.getParent())) {
-            assertThat(entries).as("the temp file was removed").containsExactly(storeFile);
+            assertThat(entries).as("the temp file was removed")
+                    .containsExactlyInAnyOrder(storeFile, storeFile.resolveSibling(".managed-by"));
         }
     }
 
