@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,6 +54,7 @@ class IamPoliciesTest {
     private static final String SERVICE_POLICY = "deploy/iam/pipeline-secrets-service.json";
     private static final String RUN_SECRETS = "arn:aws:secretsmanager:*:*:secret:tower-*";
     private static final String INSTANCE_ID = ConfigLoader.KEYS.get("instance.id")[0];
+    private static final String BUNDLED = "ce-bundle";
 
     private final SecretsManagerDouble sm = SecretsManagerDouble.start(DoubleSettings.defaults()
             .withForceDeleteDelay(Duration.ofMillis(100)));
@@ -63,28 +64,27 @@ class IamPoliciesTest {
 
     @BeforeAll
     void driveTheBackendThroughEveryPath() {
-        try (SecretsManagerClient other = client()) {
-            other.createSecret(r -> r.name("tower-run-foreign/TOKEN").secretString("not ours"));
-        }
+        createSecretOfAnotherSystem("tower-run-foreign/TOKEN");
         sm.stats().reset();
-        try (AwsSecretsManagerBackend perSecret = backend(AwsEnvironmentSettings.DEFAULTS);
-             AwsSecretsManagerBackend bundling = backend(new AwsEnvironmentSettings(
-                     AwsEnvironmentSettings.DEFAULT_NAME_TEMPLATE, true, null, null))) {
+        // One backend (closing one costs seconds): per-secret by default, bundle mode for compute environment ce-bundle.
+        try (AwsSecretsManagerBackend backend = backend()) {
             // Create, then adopt the run's own secret holding an older version (Describe + PutSecretValue).
-            List<StoredSecret> manifest = created(perSecret.provision(run("run-1"), secrets(1)).join());
-            assertThat(created(perSecret.provision(run("run-1"), secrets(2)).join())).isEqualTo(manifest);
+            List<StoredSecret> manifest = created(backend.provision(run("run-1"), secrets(1)).join());
+            assertThat(created(backend.provision(run("run-1"), secrets(2)).join())).isEqualTo(manifest);
             // A name someone else owns: described, refused, untouched.
-            assertThat(perSecret.provision(run("run-foreign"), List.of(secret("TOKEN", 1))).join())
-                    .singleElement().isInstanceOf(SecretOutcome.Failed.class);
+            assertThat(backend.provision(run("run-foreign"), List.of(secret("TOKEN", 1))).join())
+                    .singleElement().isInstanceOfSatisfying(SecretOutcome.Failed.class,
+                            failed -> assertThat(failed.error().code()).isEqualTo("NAME_OWNED_BY_ANOTHER"));
             // Delete by the manifest's ARN, and by name when a manifest entry has none (Describe first).
-            assertThat(perSecret.release(run("run-1"), manifest).join()).allMatch(SecretOutcome.Deleted.class::isInstance);
-            created(perSecret.provision(run("run-2"), secrets(1)).join());
-            assertThat(perSecret.release(run("run-2"), List.of(new StoredSecret("DB_PASSWORD", null))).join())
+            assertThat(backend.release(run("run-1"), manifest).join()).allMatch(SecretOutcome.Deleted.class::isInstance);
+            created(backend.provision(run("run-2"), secrets(1)).join());
+            assertThat(backend.release(run("run-2"), List.of(new StoredSecret("DB_PASSWORD", null))).join())
                     .singleElement().isInstanceOf(SecretOutcome.Deleted.class);
             // One JSON secret per run.
-            List<StoredSecret> bundle = created(bundling.provision(run("run-3"), secrets(1)).join());
+            RunTarget bundled = new RunTarget("run-3", "ws-1", "alice", BUNDLED, "aws-batch", "us-east-1", null, null);
+            List<StoredSecret> bundle = created(backend.provision(bundled, secrets(1)).join());
             tagsSet = sm.secret("tower-run-3").map(SecretSnapshot::tags).orElseThrow();
-            assertThat(bundling.release(run("run-3"), bundle).join()).allMatch(SecretOutcome.Deleted.class::isInstance);
+            assertThat(backend.release(bundled, bundle).join()).allMatch(SecretOutcome.Deleted.class::isInstance);
         }
         operationsMade = new TreeSet<>();
         Operations.ALL.stream().filter(op -> sm.stats().requests(op) > 0).forEach(operationsMade::add);
@@ -212,9 +212,11 @@ class IamPoliciesTest {
 
     // ---- driving the backend
 
-    private AwsSecretsManagerBackend backend(AwsEnvironmentSettings settings) {
-        return new AwsSecretsManagerBackend(new AwsBackendConfig(INSTANCE_ID, settings, Map.of(), Set.of("us-east-1"),
-                Set.of(), null, 200, URI.create(sm.endpoint()), Duration.ofSeconds(20)), new RecordingCredentials());
+    private AwsSecretsManagerBackend backend() {
+        AwsEnvironmentSettings bundle = new AwsEnvironmentSettings(AwsEnvironmentSettings.DEFAULT_NAME_TEMPLATE, true, null, null);
+        return new AwsSecretsManagerBackend(new AwsBackendConfig(INSTANCE_ID, AwsEnvironmentSettings.DEFAULTS,
+                Map.of(BUNDLED, bundle), Set.of("us-east-1"), Set.of(), null, 200, URI.create(sm.endpoint()),
+                Duration.ofSeconds(20)), new RecordingCredentials());
     }
 
     private List<StoredSecret> created(List<SecretOutcome> outcomes) {
@@ -238,9 +240,25 @@ class IamPoliciesTest {
         return new Secret(Scope.WORKSPACE, "ws-1", name, version, SecretValue.of("workspace-value-" + version));
     }
 
-    private SecretsManagerClient client() {
-        return SecretsManagerClient.builder().endpointOverride(URI.create(sm.endpoint())).region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "y"))).build();
+    /**
+     * An untagged secret, created over the double's wire protocol directly: a second SDK client would cost seconds
+     * of start-up for one call.
+     */
+    private void createSecretOfAnotherSystem(String name) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(sm.endpoint() + "/"))
+                .header("Content-Type", "application/x-amz-json-1.1")
+                .header("X-Amz-Target", "secretsmanager.CreateSecret")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"Name\":\"" + name + "\",\"SecretString\":\"not ours\"}"))
+                .build();
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("CreateSecret %s: %s", name, response.body()).isEqualTo(200);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---- reading policies
