@@ -116,7 +116,7 @@ class GrafanaDashboardsTest {
     @Test
     void shouldReadMetricsAndLabelsOutOfAnExpression() {
         PromQl.Parsed parsed = PromQl.parse("histogram_quantile(0.95, sum by (le, backend) (rate("
-                + "pipeline_secrets_backend_call_seconds_bucket{backend=\"aws-secrets-manager\", instance=~\"$instance\"}"
+                + "pipeline_secrets_backend_call_seconds_bucket{backend=\"aws-secretsmanager\", instance=~\"$instance\"}"
                 + "[$__rate_interval]))) / ignoring(reason) bogus_metric offset 5m");
 
         assertThat(parsed.metrics()).containsExactly("pipeline_secrets_backend_call_seconds_bucket", "bogus_metric");
