@@ -31,6 +31,14 @@ public interface SecretsBackend extends AutoCloseable {
      */
     CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets);
 
+    /**
+     * Whether a failure this backend reported means the provider refused the call for its rate (for the throttle
+     * metric). Only the backend knows its provider's codes.
+     */
+    default boolean isThrottling(BackendError error) {
+        return false;
+    }
+
     @Override
     default void close() {
     }

@@ -3,6 +3,7 @@ package io.pipelinesecrets.lifecycle.backend.aws;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.backend.RunLogContext;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
@@ -80,6 +81,11 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         return NAME;
     }
 
+    @Override
+    public boolean isThrottling(BackendError error) {
+        return AwsErrors.isThrottlingCode(error.code());
+    }
+
     /** Throttling errors that got past the SDK's own retries and reached the service's retry logic. */
     public long throttlesSeen() {
         return throttlesSeen.get();
@@ -108,7 +114,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
             outcomes.add(createOrAdopt(run, settings, awsName, RequestTokens.forSecret(run.runId(), secret.name(), secret.version()),
                     secret.value().reveal(), scopeOf(secret.scope()))
                     .thenApply(arn -> (SecretOutcome) new SecretOutcome.Created(secret.name(), arn))
-                    .exceptionally(failure -> new SecretOutcome.Failed(secret.name(), failed(failure))));
+                    .exceptionally(failure -> new SecretOutcome.Failed(secret.name(), failed(run, failure))));
         }
         return all(outcomes);
     }
@@ -134,7 +140,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
                         .thenApply(v -> members.stream()
                                 .map(m -> (SecretOutcome) new SecretOutcome.Deleted(m.name(), m.backendRef())).toList())
                         .exceptionally(failure -> {
-                            BackendError error = failed(failure);
+                            BackendError error = failed(run, failure);
                             return members.stream().map(m -> (SecretOutcome) new SecretOutcome.Failed(m.name(), error)).toList();
                         })));
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
@@ -164,7 +170,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         return createOrAdopt(run, settings, settings.bundleName(run.runId()), RequestTokens.forBundle(run.runId(), versions),
                 json, "bundle")
                 .thenApply(arn -> names.stream().map(n -> (SecretOutcome) new SecretOutcome.Created(n, arn)).toList())
-                .exceptionally(failure -> failAll(names, failed(failure)));
+                .exceptionally(failure -> failAll(names, failed(run, failure)));
     }
 
     /** Creates the secret; if the name exists and is this run's (same mark), makes it hold this value and adopts it. */
@@ -252,7 +258,12 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         return Optional.empty();
     }
 
-    private BackendError failed(Throwable failure) {
+    /** Runs on whichever thread completed the call: the run's id goes into the MDC for the log line. */
+    private BackendError failed(RunTarget run, Throwable failure) {
+        return RunLogContext.withRunId(run.runId(), () -> classified(failure));
+    }
+
+    private BackendError classified(Throwable failure) {
         Throwable cause = AwsErrors.unwrap(failure);
         if (cause instanceof NotOursException notOurs) {
             return BackendError.permanent("NAME_OWNED_BY_ANOTHER", notOurs.getMessage());
