@@ -34,10 +34,12 @@ import java.util.function.Consumer;
  */
 public final class LifecycleService implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LifecycleService.class);
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** Names the two Streams applications go by in a {@link StreamsBinding} (and the metrics' labels). */
     public static final String LIFECYCLE_APP = "lifecycle";
     public static final String SECRET_VALIDATION_APP = "secret-validation";
+
+    private static final Logger LOG = LoggerFactory.getLogger(LifecycleService.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams lifecycle;
     private final KafkaStreams validation;

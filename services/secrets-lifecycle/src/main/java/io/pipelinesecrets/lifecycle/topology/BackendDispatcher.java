@@ -8,7 +8,6 @@ import io.pipelinesecrets.lifecycle.backend.StoredSecret;
 import io.pipelinesecrets.lifecycle.run.BackendCommand;
 import io.pipelinesecrets.lifecycle.run.RunInput;
 import io.pipelinesecrets.lifecycle.secrets.Secret;
-
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
