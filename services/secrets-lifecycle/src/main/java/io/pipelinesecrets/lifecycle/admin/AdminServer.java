@@ -3,6 +3,7 @@ package io.pipelinesecrets.lifecycle.admin;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.pipelinesecrets.lifecycle.metrics.ServiceMetrics;
 import io.pipelinesecrets.lifecycle.run.RunIds;
 import io.pipelinesecrets.lifecycle.service.LifecycleService;
 import io.pipelinesecrets.lifecycle.topology.RunStateSerde;
@@ -28,7 +29,10 @@ import java.util.function.Supplier;
  *   <li>{@code /health/ready} and {@code /health}: 200 only while the Streams applications are RUNNING</li>
  *   <li>{@code /runs/{runId}}: the run's state — phase, manifest (names, backend references), attempts — never
  *       a value, since the state holds none</li>
+ *   <li>{@code /metrics}: every meter in the Prometheus text format (when started with metrics)</li>
  * </ul>
+ * It starts before the Streams applications, so that probes and scrapes get an answer (503 "starting" for
+ * health) while the service is still checking topics and joining its group.
  */
 public final class AdminServer implements AutoCloseable {
 
@@ -38,27 +42,41 @@ public final class AdminServer implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService executor;
     private final Supplier<LifecycleService> service;
+    private final ServiceMetrics metrics;
 
-    private AdminServer(HttpServer server, ExecutorService executor, Supplier<LifecycleService> service) {
+    private AdminServer(HttpServer server, ExecutorService executor, Supplier<LifecycleService> service,
+                        ServiceMetrics metrics) {
         this.server = server;
         this.executor = executor;
         this.service = service;
+        this.metrics = metrics;
     }
 
     /** @param service the running service, or null while it is still starting */
     public static AdminServer start(InetSocketAddress address, Supplier<LifecycleService> service) throws IOException {
+        return start(address, service, null);
+    }
+
+    /**
+     * @param service the running service, or null while it is still starting
+     * @param metrics what {@code /metrics} serves; null answers it 404
+     */
+    public static AdminServer start(InetSocketAddress address, Supplier<LifecycleService> service,
+                                    ServiceMetrics metrics) throws IOException {
         HttpServer server = HttpServer.create(address, 0);
         ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
             Thread thread = new Thread(r, "admin-http");
             thread.setDaemon(true);
             return thread;
         });
-        AdminServer admin = new AdminServer(server, executor, service);
+        AdminServer admin = new AdminServer(server, executor, service, metrics);
         server.createContext("/health", admin::health);
         server.createContext("/runs/", admin::run);
+        server.createContext("/metrics", admin::metrics);
         server.setExecutor(executor);
         server.start();
-        LOG.info("admin HTTP on http://{}:{}/ (health, runs)", address.getHostString(), server.getAddress().getPort());
+        LOG.info("admin HTTP on http://{}:{}/ (health, runs{})", address.getHostString(), server.getAddress().getPort(),
+                metrics == null ? "" : ", metrics");
         return admin;
     }
 
@@ -105,13 +123,26 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
+    private void metrics(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (metrics == null || !path.equals("/metrics")) {
+            respond(exchange, 404, Map.of("error", "unknown path " + path));
+            return;
+        }
+        send(exchange, 200, ServiceMetrics.CONTENT_TYPE, metrics.scrape());
+    }
+
     private static void respond(HttpExchange exchange, int status, Map<String, ?> body) throws IOException {
         send(exchange, status, JSON.writeValueAsString(body));
     }
 
     private static void send(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        send(exchange, status, "application/json", json);
+    }
+
+    private static void send(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);

@@ -48,6 +48,14 @@ public interface SecretsBackend extends AutoCloseable {
                 BackendError.permanent("NOT_SUPPORTED", name() + " cannot delete what it lists")));
     }
 
+    /**
+     * Whether a failure this backend reported means the provider refused the call for its rate (for the throttle
+     * metric). Only the backend knows its provider's codes.
+     */
+    default boolean isThrottling(BackendError error) {
+        return false;
+    }
+
     @Override
     default void close() {
     }

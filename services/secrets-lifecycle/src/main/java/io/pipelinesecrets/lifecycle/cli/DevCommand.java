@@ -53,7 +53,7 @@ import java.util.concurrent.CountDownLatch;
         description = {
                 "Run the whole service on this machine: an embedded single-node KRaft Kafka broker, a schema",
                 "registry on localhost:8081, the filesystem backend under --data-dir/secrets and admin HTTP on",
-                "localhost:8080 (/health, /runs/RUN_ID). Data is reused on the next start. Ctrl-C stops it.",
+                "localhost:8080 (/health, /runs/RUN_ID, /metrics). Data is reused on the next start. Ctrl-C stops it.",
                 "With --demo: publish sample secrets, launch and complete one run, print its audit trail, exit."})
 final class DevCommand implements Callable<Integer> {
 
@@ -184,7 +184,7 @@ final class DevCommand implements Callable<Integer> {
         if (useAws()) {
             out.println("AWS backend:     Secrets Manager at " + awsEndpoint + " for aws-batch runs in " + DEV_REGION);
         }
-        out.println("Admin HTTP:      http://localhost:" + runtime.adminPort() + "/health, /runs/<runId>");
+        out.println("Admin HTTP:      http://localhost:" + runtime.adminPort() + "/health, /runs/<runId>, /metrics");
         out.println("Topics:          " + String.join(", ", ServiceTopics.DEFAULTS.all()));
         out.println("Service ready.");
     }

@@ -6,6 +6,8 @@ import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
+import io.pipelinesecrets.lifecycle.metrics.LifecycleMetrics;
+import io.pipelinesecrets.lifecycle.metrics.ServiceMetrics;
 import io.pipelinesecrets.lifecycle.service.LifecycleService;
 import io.pipelinesecrets.lifecycle.topology.BackendDispatcher;
 import io.pipelinesecrets.lifecycle.topology.LifecycleTopology;
@@ -18,16 +20,23 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** Assembles the service from its configuration — backends, topology settings, admin HTTP — for `run` and `dev`. */
+/**
+ * Assembles the service from its configuration — backends, metrics, topology settings, admin HTTP — for `run`
+ * and `dev`. Admin HTTP starts first, so that health answers 503 and metrics answer while the service checks its
+ * topics and its Streams applications join their groups.
+ */
 final class ServiceRuntime implements AutoCloseable {
 
     private final LifecycleService service;
     private final AdminServer admin;
+    private final ServiceMetrics metrics;
 
-    private ServiceRuntime(LifecycleService service, AdminServer admin) {
+    private ServiceRuntime(LifecycleService service, AdminServer admin, ServiceMetrics metrics) {
         this.service = service;
         this.admin = admin;
+        this.metrics = metrics;
     }
 
     static ServiceRuntime start(ServiceConfig config, SchemaRegistry registry) {
@@ -40,19 +49,34 @@ final class ServiceRuntime implements AutoCloseable {
         List<SecretsBackend> backends = new ArrayList<>();
         config.filesystem().ifPresent(filesystem -> backends.add(new FilesystemBackend(filesystem)));
         config.aws().ifPresent(aws -> backends.add(new AwsSecretsManagerBackend(aws, awsCredentials)));
-        BackendDispatcher dispatcher = new BackendDispatcher(backends);
+        ServiceMetrics metrics = ServiceMetrics.create(Clock.systemUTC());
+        BackendDispatcher dispatcher = new BackendDispatcher(backends, metrics.lifecycle());
+        metrics.withBackends(List.copyOf(dispatcher.names()));
         LifecycleTopology.Settings topology = new LifecycleTopology.Settings(config.topics(), config.policy(),
                 PlatformRouting.defaults(dispatcher.names()), config.punctuationInterval(),
-                config.autoRegisterSchemas(), Clock.systemUTC());
-        LifecycleService service = LifecycleService.start(new LifecycleService.Settings(config.applicationId(),
-                config.bootstrapServers(), config.kafka(), config.stateDirectory(), topology), registry, dispatcher);
+                config.autoRegisterSchemas(), Clock.systemUTC(), metrics.lifecycle());
+        AtomicReference<LifecycleService> started = new AtomicReference<>();
+        AdminServer admin;
         try {
-            AdminServer admin = AdminServer.start(new InetSocketAddress(config.adminHost(), config.adminPort()), () -> service);
-            return new ServiceRuntime(service, admin);
+            admin = AdminServer.start(new InetSocketAddress(config.adminHost(), config.adminPort()), started::get, metrics);
         } catch (IOException e) {
-            service.close();
+            dispatcher.close();
+            metrics.close();
             throw new UncheckedIOException("cannot serve admin HTTP on " + config.adminHost() + ":" + config.adminPort()
                     + " (admin.port): " + e.getMessage(), e);
+        }
+        try {
+            LifecycleService service = LifecycleService.start(new LifecycleService.Settings(config.applicationId(),
+                    config.bootstrapServers(), config.kafka(), config.stateDirectory(), topology), registry, dispatcher,
+                    metrics::bindStreams);
+            started.set(service);
+            metrics.runs().countRunsOf(service::forEachLocalRun);
+            return new ServiceRuntime(service, admin, metrics);
+        } catch (RuntimeException e) {
+            admin.close();
+            dispatcher.close();
+            metrics.close();
+            throw e;
         }
     }
 
@@ -81,9 +105,15 @@ final class ServiceRuntime implements AutoCloseable {
         return admin.port();
     }
 
+    /** The lifecycle meters, e.g. for the reconciler's {@code orphanDeleted}. */
+    LifecycleMetrics metrics() {
+        return metrics.lifecycle();
+    }
+
     @Override
     public void close() {
         admin.close();
         service.close();
+        metrics.close();
     }
 }

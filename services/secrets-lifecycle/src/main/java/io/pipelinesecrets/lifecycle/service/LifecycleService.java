@@ -11,6 +11,7 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -19,10 +20,12 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /**
  * Runs the service: checks the topics, then starts the lifecycle application and the secrets validation
@@ -31,12 +34,17 @@ import java.util.Properties;
  */
 public final class LifecycleService implements AutoCloseable {
 
+    /** Names the two Streams applications go by in a {@link StreamsBinding} (and the metrics' labels). */
+    public static final String LIFECYCLE_APP = "lifecycle";
+    public static final String SECRET_VALIDATION_APP = "secret-validation";
+
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaStreams lifecycle;
     private final KafkaStreams validation;
     private final BackendDispatcher dispatcher;
+    private final List<AutoCloseable> bindings;
 
     /**
      * @param applicationId  the Kafka Streams application id; instances sharing it share the work
@@ -53,13 +61,21 @@ public final class LifecycleService implements AutoCloseable {
         }
     }
 
-    private LifecycleService(KafkaStreams lifecycle, KafkaStreams validation, BackendDispatcher dispatcher) {
+    private LifecycleService(KafkaStreams lifecycle, KafkaStreams validation, BackendDispatcher dispatcher,
+                             List<AutoCloseable> bindings) {
         this.lifecycle = lifecycle;
         this.validation = validation;
         this.dispatcher = dispatcher;
+        this.bindings = bindings;
     }
 
     public static LifecycleService start(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher) {
+        return start(settings, registry, dispatcher, StreamsBinding.NONE);
+    }
+
+    /** @param binding told of both Streams applications once they are started (metrics) */
+    public static LifecycleService start(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher,
+                                         StreamsBinding binding) {
         try (Admin admin = Admin.create(adminConfig(settings))) {
             TopicCheck.verify(admin, settings.lifecycle().topics());
         }
@@ -75,9 +91,11 @@ public final class LifecycleService implements AutoCloseable {
         }
         lifecycle.start();
         validation.start();
+        List<AutoCloseable> bindings = List.of(binding.bind(LIFECYCLE_APP, lifecycle),
+                binding.bind(SECRET_VALIDATION_APP, validation));
         LOG.info("secrets-lifecycle started: application id {}, Kafka {}", settings.applicationId(),
                 settings.bootstrapServers());
-        return new LifecycleService(lifecycle, validation, dispatcher);
+        return new LifecycleService(lifecycle, validation, dispatcher, bindings);
     }
 
     /** Ready when both applications process: each RUNNING (not starting, rebalancing or failed). */
@@ -107,6 +125,20 @@ public final class LifecycleService implements AutoCloseable {
         return Optional.ofNullable(runs.get(runId));
     }
 
+    /**
+     * Visits every run whose partition this instance holds as active task (released runs included, for as long as
+     * they are remembered). A consistent snapshot per store, not across stores; for metrics, not for decisions.
+     *
+     * @throws InvalidStateStoreException while the store is not queryable (starting, rebalancing)
+     */
+    public void forEachLocalRun(Consumer<RunState> visitor) {
+        ReadOnlyKeyValueStore<String, RunState> runs = lifecycle.store(StoreQueryParameters.fromNameAndType(
+                LifecycleTopology.RUN_STATE_STORE, QueryableStoreTypes.<String, RunState>keyValueStore()));
+        try (KeyValueIterator<String, RunState> all = runs.all()) {
+            all.forEachRemaining(entry -> visitor.accept(entry.value));
+        }
+    }
+
     /** The lifecycle application, for tests that kill it abruptly. */
     KafkaStreams lifecycleStreams() {
         return lifecycle;
@@ -114,6 +146,13 @@ public final class LifecycleService implements AutoCloseable {
 
     @Override
     public void close() {
+        for (AutoCloseable binding : bindings) {
+            try {
+                binding.close();
+            } catch (Exception e) {
+                LOG.warn("could not release a binding of the Streams applications: {}", e.toString());
+            }
+        }
         lifecycle.close(CLOSE_TIMEOUT);
         validation.close(CLOSE_TIMEOUT);
         dispatcher.close();

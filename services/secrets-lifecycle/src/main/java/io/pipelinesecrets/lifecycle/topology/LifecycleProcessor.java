@@ -189,6 +189,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             for (AuditFact fact : transition.audits()) {
                 context.forward(new Record<>(fact.runId(), AuditEvents.toEvent(fact, now), now.toEpochMilli()),
                         LifecycleTopology.AUDIT_SINK);
+                settings.observer().audited(fact);
             }
             for (BackendCommand command : transition.commands()) {
                 dispatcher.dispatch(command, results::add);
@@ -273,6 +274,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                 .reason(source.map(RecordMetadata::topic).orElse(null)).build();
         Instant now = settings.clock().instant();
         context.forward(new Record<>(runId, AuditEvents.toEvent(fact, now), now.toEpochMilli()), LifecycleTopology.AUDIT_SINK);
+        settings.observer().deadLettered(source.map(RecordMetadata::topic).orElse("unknown"), rejection.code());
+        settings.observer().audited(fact);
         LOG.warn("rejected record {} of {}: {} {}", DeadLetters.position(source), source.map(RecordMetadata::topic)
                 .orElse("?"), rejection.code(), rejection.message());
     }

@@ -52,15 +52,24 @@ public final class LifecycleTopology {
      * @param punctuationInterval how often backend results and due retries are applied; short, since a
      *                            provisioning is not visible until its results are applied
      * @param autoRegisterSchemas register the audit schema on first use (dev, tests) or require it registered
+     * @param observer            told of every audit event and dead letter written (metrics)
      */
     public record Settings(ServiceTopics topics, LifecyclePolicy policy, PlatformRouting routing,
-                           Duration punctuationInterval, boolean autoRegisterSchemas, Clock clock) {
+                           Duration punctuationInterval, boolean autoRegisterSchemas, Clock clock,
+                           LifecycleObserver observer) {
         public Settings {
             Objects.requireNonNull(topics, "topics");
             Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(routing, "routing");
             Objects.requireNonNull(punctuationInterval, "punctuationInterval");
             Objects.requireNonNull(clock, "clock");
+            Objects.requireNonNull(observer, "observer");
+        }
+
+        /** Settings whose topology is observed by no one (tests, tools). */
+        public Settings(ServiceTopics topics, LifecyclePolicy policy, PlatformRouting routing,
+                        Duration punctuationInterval, boolean autoRegisterSchemas, Clock clock) {
+            this(topics, policy, routing, punctuationInterval, autoRegisterSchemas, clock, LifecycleObserver.NONE);
         }
     }
 
@@ -109,7 +118,8 @@ public final class LifecycleTopology {
         topology.addSource(AutoOffsetReset.earliest(), SECRETS_VALIDATION_SOURCE, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), topics.secrets());
         topology.addProcessor(SECRETS_VALIDATOR, () -> new SecretRecordValidator(
-                new SpecificAvroDeserializer<>(registry, SecretRecord.class), settings.clock()), SECRETS_VALIDATION_SOURCE);
+                new SpecificAvroDeserializer<>(registry, SecretRecord.class), settings.clock(), settings.observer()),
+                SECRETS_VALIDATION_SOURCE);
         Serializer<AuditEvent> audit = new SpecificAvroSerializer<>(registry, AuditEvent.class, settings.autoRegisterSchemas());
         topology.addSink(AUDIT_SINK, topics.audit(), new StringSerializer(), audit, SECRETS_VALIDATOR);
         topology.addSink(DLQ_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(),

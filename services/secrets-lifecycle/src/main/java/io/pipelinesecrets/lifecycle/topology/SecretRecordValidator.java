@@ -34,11 +34,13 @@ final class SecretRecordValidator implements Processor<byte[], byte[], Object, O
 
     private final Deserializer<SecretRecord> records;
     private final Clock clock;
+    private final LifecycleObserver observer;
     private ProcessorContext<Object, Object> context;
 
-    SecretRecordValidator(Deserializer<SecretRecord> records, Clock clock) {
+    SecretRecordValidator(Deserializer<SecretRecord> records, Clock clock, LifecycleObserver observer) {
         this.records = records;
         this.clock = clock;
+        this.observer = observer;
     }
 
     @Override
@@ -83,8 +85,11 @@ final class SecretRecordValidator implements Processor<byte[], byte[], Object, O
                     .scope(user ? Scope.USER : Scope.WORKSPACE);
         }
         Instant now = clock.instant();
-        context.forward(new Record<Object, Object>(null, AuditEvents.toEvent(fact.build(), now), now.toEpochMilli()),
+        AuditFact audited = fact.build();
+        context.forward(new Record<Object, Object>(null, AuditEvents.toEvent(audited, now), now.toEpochMilli()),
                 LifecycleTopology.AUDIT_SINK);
+        observer.deadLettered(source.map(RecordMetadata::topic).orElse("unknown"), code);
+        observer.audited(audited);
         LOG.warn("rejected secret record {}: {} {}", DeadLetters.position(source), code, message);
     }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,10 +37,15 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess start(Path config, int adminPort, List<String> sharedOutput) {
+        return start(config, adminPort, sharedOutput, Map.of("LOG_FORMAT", "text"));
+    }
+
+    /** @param environment added to the service's environment, e.g. {@code LOG_FORMAT} or AWS credentials */
+    static ServiceProcess start(Path config, int adminPort, List<String> sharedOutput, Map<String, String> environment) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-jar", JAR.toString(),
                 "run", "--config", config.toString()).redirectErrorStream(true);
-        builder.environment().put("LOG_FORMAT", "text");
+        builder.environment().putAll(environment);
         try {
             Process process = builder.start();
             Thread reader = new Thread(() -> {
@@ -61,28 +67,42 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Waits until /health/ready answers 200, or fails with the process's last output. */
     void awaitReady(Duration timeout) {
+        readinessUntilReady(timeout, Duration.ofMillis(200));
+    }
+
+    /**
+     * Polls /health/ready every {@code interval} until it answers 200, and returns each distinct answer in the order
+     * seen: {@code refused} while nothing listens, else the status and body (e.g. {@code 503 {"status":"DOWN",..}}).
+     */
+    List<String> readinessUntilReady(Duration timeout, Duration interval) {
         HttpClient http = HttpClient.newHttpClient();
+        List<String> answers = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new AssertionError("service exited with " + process.exitValue() + ":\n" + tail());
             }
+            String answer;
             try {
                 HttpResponse<String> response = http.send(HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + adminPort + "/health/ready")).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
+                answer = response.statusCode() + " " + response.body();
             } catch (IOException notYet) {
-                // not listening yet
+                answer = "refused";
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-            pause();
+            if (answers.isEmpty() || !answers.get(answers.size() - 1).equals(answer)) {
+                answers.add(answer);
+            }
+            if (answer.startsWith("200 ")) {
+                return answers;
+            }
+            pause(interval);
         }
-        throw new AssertionError("service not ready within " + timeout + ":\n" + tail());
+        throw new AssertionError("service not ready within " + timeout + " (answers " + answers + "):\n" + tail());
     }
 
     /** SIGKILL: the JVM gets no chance to run shutdown hooks, commit offsets or finish a transaction. */
@@ -117,9 +137,9 @@ final class ServiceProcess implements AutoCloseable {
         return Collections.synchronizedList(new ArrayList<>());
     }
 
-    private static void pause() {
+    private static void pause(Duration interval) {
         try {
-            TimeUnit.MILLISECONDS.sleep(200);
+            TimeUnit.NANOSECONDS.sleep(interval.toNanos());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);

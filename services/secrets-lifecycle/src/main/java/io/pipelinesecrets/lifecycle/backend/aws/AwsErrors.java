@@ -39,6 +39,11 @@ final class AwsErrors {
         return BackendError.retryable("UNEXPECTED", cause.getClass().getSimpleName());
     }
 
+    /** Whether a code {@link #classify} put into a {@link BackendError} is a throttling one (429 without a code too). */
+    static boolean isThrottlingCode(String code) {
+        return THROTTLING.contains(code) || "HTTP_429".equals(code);
+    }
+
     static boolean isThrottling(Throwable failure) {
         Throwable cause = unwrap(failure);
         return cause instanceof AwsServiceException service && (service.isThrottlingException()

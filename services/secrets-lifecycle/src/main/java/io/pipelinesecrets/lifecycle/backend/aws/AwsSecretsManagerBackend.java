@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipelinesecrets.lifecycle.backend.BackendError;
 import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
+import io.pipelinesecrets.lifecycle.backend.RunLogContext;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
@@ -84,6 +85,11 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         return NAME;
     }
 
+    @Override
+    public boolean isThrottling(BackendError error) {
+        return AwsErrors.isThrottlingCode(error.code());
+    }
+
     /** Throttling errors that got past the SDK's own retries and reached the service's retry logic. */
     public long throttlesSeen() {
         return throttlesSeen.get();
@@ -112,7 +118,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
             outcomes.add(createOrAdopt(run, settings, awsName, RequestTokens.forSecret(run.runId(), secret.name(), secret.version()),
                     secret.value().reveal(), scopeOf(secret.scope()))
                     .thenApply(arn -> (SecretOutcome) new SecretOutcome.Created(secret.name(), arn))
-                    .exceptionally(failure -> new SecretOutcome.Failed(secret.name(), failed(failure))));
+                    .exceptionally(failure -> new SecretOutcome.Failed(secret.name(), failed(run, failure))));
         }
         return all(outcomes);
     }
@@ -138,7 +144,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
                         .thenApply(v -> members.stream()
                                 .map(m -> (SecretOutcome) new SecretOutcome.Deleted(m.name(), m.backendRef())).toList())
                         .exceptionally(failure -> {
-                            BackendError error = failed(failure);
+                            BackendError error = failed(run, failure);
                             return members.stream().map(m -> (SecretOutcome) new SecretOutcome.Failed(m.name(), error)).toList();
                         })));
         return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
@@ -193,7 +199,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         // By ARN but not trusting it blindly: deleteIfOurs describes it and checks the mark for the run first.
         return deleteIfOurs(entry.where(), entry.ref(), false)
                 .thenApply(v -> (SecretOutcome) new SecretOutcome.Deleted(entry.ref(), entry.ref()))
-                .exceptionally(failure -> new SecretOutcome.Failed(entry.ref(), failed(failure)));
+                .exceptionally(failure -> new SecretOutcome.Failed(entry.ref(), failed(entry.where(), failure)));
     }
 
     private CompletableFuture<List<SecretOutcome>> provisionBundle(RunTarget run, AwsEnvironmentSettings settings,
@@ -219,7 +225,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         return createOrAdopt(run, settings, settings.bundleName(run.runId()), RequestTokens.forBundle(run.runId(), versions),
                 json, "bundle")
                 .thenApply(arn -> names.stream().map(n -> (SecretOutcome) new SecretOutcome.Created(n, arn)).toList())
-                .exceptionally(failure -> failAll(names, failed(failure)));
+                .exceptionally(failure -> failAll(names, failed(run, failure)));
     }
 
     /** Creates the secret; if the name exists and is this run's (same mark), makes it hold this value and adopts it. */
@@ -307,7 +313,12 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         return Optional.empty();
     }
 
-    private BackendError failed(Throwable failure) {
+    /** Runs on whichever thread completed the call: the run's id goes into the MDC for the log line. */
+    private BackendError failed(RunTarget run, Throwable failure) {
+        return RunLogContext.withRunId(run.runId(), () -> classified(failure));
+    }
+
+    private BackendError classified(Throwable failure) {
         Throwable cause = AwsErrors.unwrap(failure);
         if (cause instanceof NotOursException notOurs) {
             return BackendError.permanent("NAME_OWNED_BY_ANOTHER", notOurs.getMessage());

@@ -2,6 +2,7 @@ package io.pipelinesecrets.lifecycle.backend.filesystem;
 
 import io.pipelinesecrets.lifecycle.backend.BackendError;
 import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
+import io.pipelinesecrets.lifecycle.backend.RunLogContext;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
@@ -230,9 +231,12 @@ public final class FilesystemBackend implements SecretsBackend {
 
     private CompletableFuture<List<SecretOutcome>> submit(String operation, RunTarget run, List<String> names,
                                                           StoreOperation work) {
+        // The work and its failure handling run on the executor's threads: give their log lines the run's id.
         try {
-            return CompletableFuture.supplyAsync(() -> complete(operation, run, names, work), executor)
-                    .exceptionally(error -> failed(operation, run, names, internalError(error)));
+            return CompletableFuture.supplyAsync(() -> RunLogContext.withRunId(run.runId(),
+                            () -> complete(operation, run, names, work)), executor)
+                    .exceptionally(error -> RunLogContext.withRunId(run.runId(),
+                            () -> failed(operation, run, names, internalError(error))));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(failed(operation, run, names,
                     BackendError.retryable(EXECUTOR_REJECTED, "the filesystem backend's executor refused the "
