@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param schemaRegistrySettings the registry client's settings (auth, trust store, timeout), by their keys
  * @param filesystem the shared-filesystem backend, when any root is configured
  * @param aws        the AWS Secrets Manager backend, when any region is configured
+ * @param topicSizing partitions and replication of the topics {@code topics apply} creates
  */
 public record ServiceConfig(
         String applicationId,
@@ -33,7 +34,8 @@ public record ServiceConfig(
         LifecyclePolicy policy,
         Duration punctuationInterval,
         String adminHost,
-        int adminPort) {
+        int adminPort,
+        TopicSizing topicSizing) {
 
     public ServiceConfig {
         Objects.requireNonNull(applicationId, "applicationId");
@@ -42,6 +44,7 @@ public record ServiceConfig(
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(stateDirectory, "stateDirectory");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(topicSizing, "topicSizing");
         kafka = Map.copyOf(kafka);
         schemaRegistrySettings = Map.copyOf(schemaRegistrySettings);
     }
