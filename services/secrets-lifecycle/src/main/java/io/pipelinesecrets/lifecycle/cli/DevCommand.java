@@ -7,6 +7,7 @@ import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
 import io.pipelinesecrets.lifecycle.config.ReconcileSettings;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
+import io.pipelinesecrets.lifecycle.config.TopicSizing;
 import io.pipelinesecrets.lifecycle.dev.DevDemo;
 import io.pipelinesecrets.lifecycle.dev.EmbeddedKafkaBroker;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
@@ -97,6 +98,8 @@ final class DevCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     private static final String DEV_REGION = "us-east-1";
+    /** One broker: no replication; three partitions, so that dev exercises more than one task. */
+    private static final TopicSizing DEV_TOPICS = new TopicSizing(3, (short) 1);
 
     /** Emulators accept any credentials; dev never reaches real AWS, so it never uses the machine's own. */
     private static final CredentialsFactory DEV_CREDENTIALS = new CredentialsFactory() {
@@ -161,7 +164,7 @@ final class DevCommand implements Callable<Integer> {
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), registryPort)).start();
         started.push(registryServer);
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
-            TopicCheck.createMissing(admin, new TopicLayout(ServiceTopics.DEFAULTS, 3, (short) 1));
+            TopicCheck.createMissing(admin, new TopicLayout(ServiceTopics.DEFAULTS, DEV_TOPICS));
         }
         Path secretsRoot = secretsRoot();
         if (!Files.exists(secretsRoot)) {
@@ -173,7 +176,8 @@ final class DevCommand implements Callable<Integer> {
                 useAws() ? Optional.of(new AwsBackendConfig("secrets-lifecycle-dev", AwsEnvironmentSettings.DEFAULTS,
                         Map.of(), Set.of(DEV_REGION), Set.of(), null, AwsBackendConfig.DEFAULT_CALLS_PER_SECOND,
                         awsEndpoint, Duration.ofSeconds(30))) : Optional.empty(),
-                LifecyclePolicy.DEFAULTS, Duration.ofMillis(50), "127.0.0.1", adminPort, ReconcileSettings.OFF);
+                LifecyclePolicy.DEFAULTS, Duration.ofMillis(50), "127.0.0.1", adminPort, DEV_TOPICS,
+                ReconcileSettings.OFF);
         ServiceRuntime runtime = useAws()
                 ? ServiceRuntime.start(config, registry, DEV_CREDENTIALS)
                 : ServiceRuntime.start(config, registry);

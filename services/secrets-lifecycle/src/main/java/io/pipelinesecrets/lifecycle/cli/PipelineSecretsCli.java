@@ -1,5 +1,9 @@
 package io.pipelinesecrets.lifecycle.cli;
 
+import io.pipelinesecrets.lifecycle.config.ConfigException;
+import io.pipelinesecrets.lifecycle.service.StartupException;
+import io.pipelinesecrets.lifecycle.service.TopicReadException;
+import io.pipelinesecrets.serde.registry.SchemaRegistryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +17,8 @@ import picocli.CommandLine.Command;
         description = {
                 "Provisions a workflow run's merged secret set into its compute environment's secrets manager",
                 "when the run is launched, and deletes it when the run completes, driven by Kafka events."},
-        subcommands = {RunCommand.class, DevCommand.class, SchemasCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, DevCommand.class, SchemasCommand.class, TopicsCommand.class, RunsCommand.class,
+                ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class PipelineSecretsCli implements Runnable {
 
     @CommandLine.Spec
@@ -25,11 +30,30 @@ public final class PipelineSecretsCli implements Runnable {
 
     /** The configured command line, for {@link #main} and for tests that assert exit codes and output. */
     public static CommandLine commandLine() {
-        return new CommandLine(new PipelineSecretsCli()).setCaseInsensitiveEnumValuesAllowed(true);
+        return new CommandLine(new PipelineSecretsCli())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setUsageHelpAutoWidth(true)
+                .setExecutionExceptionHandler(PipelineSecretsCli::explainFailure);
+    }
+
+    /**
+     * A failure whose message tells the operator what happened and what to do is printed as that message, without
+     * a stack trace, and exits 1; anything else is unexpected and keeps picocli's full report (also exit 1).
+     */
+    private static int explainFailure(Exception failure, CommandLine command, CommandLine.ParseResult parsed)
+            throws Exception {
+        if (failure instanceof ConfigException || failure instanceof StartupException
+                || failure instanceof TopicReadException || failure instanceof CommandFailure
+                || failure instanceof SchemaRegistryException) {
+            command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + failure.getMessage());
+            command.getErr().flush();
+            return 1;
+        }
+        throw failure;
     }
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use `run` or `dev` (see --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "Missing command: use `run`, `dev` or another command listed by --help");
     }
 }

@@ -57,6 +57,10 @@ public final class ConfigLoader {
             "topics.secrets", ServiceTopics.DEFAULTS.secrets(), "compacted secrets topic",
             "topics.audit", ServiceTopics.DEFAULTS.audit(), "audit topic",
             "topics.dlq", ServiceTopics.DEFAULTS.deadLetters(), "dead-letter topic",
+            "topics.partitions", Integer.toString(TopicSizing.DEFAULTS.partitions()),
+            "partitions of the workflow, secrets and audit topics `topics apply` creates (the DLQ gets 1, to keep its order)",
+            "topics.replication-factor", Integer.toString(TopicSizing.DEFAULTS.replicationFactor()),
+            "replication of the topics `topics apply` creates; min.insync.replicas is 2 from 3 replicas up, else 1",
             "state.dir", "/var/lib/secrets-lifecycle", "Kafka Streams state directory (run state; no values)",
             "filesystem.allowed-roots", "", "comma-separated absolute directories the filesystem backend may write under",
             "filesystem.default-root", "", "root used when a launch names no secretsPath",
@@ -161,6 +165,7 @@ public final class ConfigLoader {
         Duration reconcileGrace = duration(values, "reconcile.grace-period", problems);
         int maxAttempts = positiveInt(values, "lifecycle.max-provision-attempts", problems);
         int adminPort = port(values, "admin.port", problems);
+        TopicSizing topicSizing = topicSizing(values, problems);
         boolean autoRegister = bool(values, "schema.registry.auto-register", problems);
         Optional<FilesystemBackendConfig> filesystem = filesystem(values, problems);
         Optional<AwsBackendConfig> aws = aws(values, problems);
@@ -180,7 +185,20 @@ public final class ConfigLoader {
         return new ServiceConfig(values.get("application.id"), values.get("instance.id"), bootstrap, kafka, registry,
                 registrySettings, autoRegister, topics, Path.of(values.get("state.dir")), filesystem, aws,
                 new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff, leases, watermarkWait), punctuation,
-                values.get("admin.host"), adminPort, new ReconcileSettings(reconcileInterval, reconcileGrace));
+                values.get("admin.host"), adminPort, topicSizing,
+                new ReconcileSettings(reconcileInterval, reconcileGrace));
+    }
+
+    private static TopicSizing topicSizing(Map<String, String> values, List<String> problems) {
+        int partitions = positiveInt(values, "topics.partitions", problems);
+        int replication = positiveInt(values, "topics.replication-factor", problems);
+        if (replication > Short.MAX_VALUE) {
+            problems.add("topics.replication-factor=" + replication + " is not a replication factor; use the number"
+                    + " of copies each partition should have, e.g. 3");
+            replication = 1;
+        }
+        // A problem is already reported; the placeholder keeps the record valid until the ConfigException is thrown.
+        return new TopicSizing(Math.max(1, partitions), (short) Math.max(1, replication));
     }
 
     private static Optional<FilesystemBackendConfig> filesystem(Map<String, String> values, List<String> problems) {

@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param schemaRegistrySettings the registry client's settings (auth, trust store, timeout), by their keys
  * @param filesystem the shared-filesystem backend, when any root is configured
  * @param aws        the AWS Secrets Manager backend, when any region is configured
+ * @param topicSizing partitions and replication of the topics {@code topics apply} creates
  */
 public record ServiceConfig(
         String applicationId,
@@ -34,6 +35,7 @@ public record ServiceConfig(
         Duration punctuationInterval,
         String adminHost,
         int adminPort,
+        TopicSizing topicSizing,
         ReconcileSettings reconcile) {
 
     public ServiceConfig {
@@ -43,6 +45,7 @@ public record ServiceConfig(
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(stateDirectory, "stateDirectory");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(topicSizing, "topicSizing");
         Objects.requireNonNull(reconcile, "reconcile");
         kafka = Map.copyOf(kafka);
         schemaRegistrySettings = Map.copyOf(schemaRegistrySettings);

@@ -5,7 +5,6 @@ import io.pipelinesecrets.lifecycle.topology.BackendDispatcher;
 import io.pipelinesecrets.lifecycle.topology.LifecycleTopology;
 import io.pipelinesecrets.serde.registry.SchemaRegistry;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -167,10 +166,7 @@ public final class LifecycleService implements AutoCloseable {
     }
 
     private static Map<String, Object> adminConfig(Settings settings) {
-        Map<String, Object> config = new HashMap<>(settings.kafkaOverrides());
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
-        config.keySet().retainAll(AdminClientConfig.configNames());
-        return config;
+        return KafkaClientSettings.admin(KafkaClientSettings.of(settings.bootstrapServers(), settings.kafkaOverrides()));
     }
 
     private static Properties streamsConfig(Settings settings, String applicationId) {

@@ -2,16 +2,20 @@ package io.pipelinesecrets.lifecycle.service;
 
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -36,23 +40,45 @@ public final class TopicCheck {
             throw new StartupException("topics " + missing + " do not exist: create them before starting (the topic"
                     + " definitions are in deploy/kafka and DESIGN.md section 2; `dev` creates them itself)");
         }
-        int launched = found.get(topics.launched()).partitions().size();
-        int completed = found.get(topics.completed()).partitions().size();
-        if (launched != completed) {
-            throw new StartupException("topic " + topics.launched() + " has " + launched + " partitions but "
-                    + topics.completed() + " has " + completed + "; they must be equal so that every event of a run"
-                    + " reaches the same task. Fix: raise the smaller to " + Math.max(launched, completed)
-                    + " (kafka-topics.sh --alter --partitions " + Math.max(launched, completed) + " --topic "
-                    + (launched < completed ? topics.launched() : topics.completed()) + ") while no runs are in flight,"
-                    + " then start the service");
+        partitionMismatch(topics, found.get(topics.launched()).partitions().size(),
+                found.get(topics.completed()).partitions().size())
+                .ifPresent(problem -> {
+                    throw new StartupException(problem + ", then start the service");
+                });
+    }
+
+    /**
+     * Why the two workflow topics' partition counts cannot work together, with the fix; empty when they are equal.
+     * The lifecycle processor sees all events of a run only if a run id maps to the same partition number in both.
+     */
+    public static Optional<String> partitionMismatch(ServiceTopics topics, int launched, int completed) {
+        if (launched == completed) {
+            return Optional.empty();
         }
+        return Optional.of("topic " + topics.launched() + " has " + launched + " partitions but "
+                + topics.completed() + " has " + completed + "; they must be equal so that every event of a run"
+                + " reaches the same task. Fix: raise the smaller to " + Math.max(launched, completed)
+                + " (kafka-topics.sh --alter --partitions " + Math.max(launched, completed) + " --topic "
+                + (launched < completed ? topics.launched() : topics.completed()) + ") while no runs are in flight");
     }
 
     /** Creates whichever topics are missing and returns once every partition of each answers. */
-    public static void createMissing(Admin admin, TopicLayout layout) {
+    public static List<String> createMissing(Admin admin, TopicLayout layout) {
         List<NewTopic> wanted = layout.newTopics();
         Set<String> existing = describeExisting(admin, wanted.stream().map(NewTopic::name).toList()).keySet();
         List<NewTopic> toCreate = wanted.stream().filter(t -> !existing.contains(t.name())).toList();
+        create(admin, toCreate);
+        for (String topic : existing) {
+            awaitPartitionsAnswer(admin, topic);
+        }
+        return toCreate.stream().map(NewTopic::name).toList();
+    }
+
+    /**
+     * Creates the topics (one that appeared meanwhile is left as it is) and returns once every partition of each
+     * answers.
+     */
+    public static void create(Admin admin, List<NewTopic> toCreate) {
         if (!toCreate.isEmpty()) {
             try {
                 admin.createTopics(toCreate).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -67,9 +93,50 @@ public final class TopicCheck {
                 throw new StartupException("creating topics took longer than " + TIMEOUT, e);
             }
         }
-        for (NewTopic topic : wanted) {
+        for (NewTopic topic : toCreate) {
             awaitPartitionsAnswer(admin, topic.name());
         }
+    }
+
+    /**
+     * What the cluster has of the named topics: partitions, replicas and effective configuration (explicit or
+     * broker default). Topics that do not exist are absent from the result.
+     */
+    public static Map<String, ObservedTopic> observe(Admin admin, List<String> names) {
+        Map<String, TopicDescription> found = describeExisting(admin, names);
+        if (found.isEmpty()) {
+            return Map.of();
+        }
+        List<ConfigResource> resources = found.keySet().stream()
+                .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+        Map<ConfigResource, Config> configs;
+        try {
+            configs = admin.describeConfigs(resources).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("interrupted while describing topic configurations", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StartupException("cannot describe the configuration of topics " + found.keySet() + ": "
+                    + e.getMessage(), e);
+        }
+        Map<String, ObservedTopic> observed = new LinkedHashMap<>();
+        for (String name : names) {
+            TopicDescription description = found.get(name);
+            if (description == null) {
+                continue;
+            }
+            Map<String, String> settings = new HashMap<>();
+            configs.get(new ConfigResource(ConfigResource.Type.TOPIC, name)).entries().forEach(entry -> {
+                if (entry.value() != null) {
+                    settings.put(entry.name(), entry.value());
+                }
+            });
+            List<Integer> replicas = description.partitions().stream().map(p -> p.replicas().size()).toList();
+            observed.put(name, new ObservedTopic(name, description.partitions().size(),
+                    replicas.stream().min(Integer::compare).orElse(0), replicas.stream().max(Integer::compare).orElse(0),
+                    settings));
+        }
+        return observed;
     }
 
     private static Map<String, TopicDescription> describeExisting(Admin admin, List<String> names) {

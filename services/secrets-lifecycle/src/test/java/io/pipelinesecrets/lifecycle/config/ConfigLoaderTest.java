@@ -54,6 +54,7 @@ class ConfigLoaderTest {
         assertThat(config.adminHost()).isEqualTo("0.0.0.0");
         assertThat(config.adminPort()).isEqualTo(8080);
         assertThat(config.kafka()).isEmpty();
+        assertThat(config.topicSizing()).isEqualTo(TopicSizing.DEFAULTS);
     }
 
     @Test
@@ -69,6 +70,8 @@ class ConfigLoaderTest {
                 topics.secrets=t.secrets
                 topics.audit=t.audit
                 topics.dlq=t.dlq
+                topics.partitions=12
+                topics.replication-factor=2
                 state.dir=/data/state
                 filesystem.allowed-roots=/shared/a, /shared/b
                 filesystem.default-root=/shared/a/default
@@ -89,6 +92,7 @@ class ConfigLoaderTest {
         assertThat(config.schemaRegistryUrl()).isEqualTo("http://registry:8081");
         assertThat(config.autoRegisterSchemas()).isTrue();
         assertThat(config.topics()).isEqualTo(new ServiceTopics("t.launched", "t.completed", "t.secrets", "t.audit", "t.dlq"));
+        assertThat(config.topicSizing()).isEqualTo(new TopicSizing(12, (short) 2));
         assertThat(config.stateDirectory()).isEqualTo(Path.of("/data/state"));
         assertThat(config.filesystem()).contains(new FilesystemBackendConfig(
                 List.of(Path.of("/shared/a"), Path.of("/shared/b")), Path.of("/shared/a/default"), "eu-1"));
@@ -257,6 +261,9 @@ class ConfigLoaderTest {
             "PIPELINE_SECRETS_LIFECYCLE_MAX_PROVISION_ATTEMPTS, 0, lifecycle.max-provision-attempts=0",
             "PIPELINE_SECRETS_LIFECYCLE_MAX_PROVISION_ATTEMPTS, many, lifecycle.max-provision-attempts=many",
             "PIPELINE_SECRETS_SCHEMA_REGISTRY_AUTO_REGISTER, yes, schema.registry.auto-register=yes",
+            "PIPELINE_SECRETS_TOPICS_PARTITIONS, 0, topics.partitions=0",
+            "PIPELINE_SECRETS_TOPICS_REPLICATION_FACTOR, three, topics.replication-factor=three",
+            "PIPELINE_SECRETS_TOPICS_REPLICATION_FACTOR, 40000, topics.replication-factor=40000",
     })
     void shouldRejectAValueOfTheWrongKindNamingTheKey(String variable, String value, String expectedStart) {
         ConfigException e = catchThrowableOfType(ConfigException.class,

@@ -266,6 +266,11 @@ public final class ServiceHarness implements AutoCloseable {
         return registry;
     }
 
+    /** The service's Kafka Streams application id, unique to this harness. */
+    public String applicationId() {
+        return applicationId;
+    }
+
     /** What every topic name of this harness starts with. */
     public String topicPrefix() {
         return topicPrefix;

@@ -1,0 +1,13 @@
+package io.pipelinesecrets.lifecycle.service;
+
+/** A topic could not be read to its end: it does not exist, Kafka did not answer in time, or a record is unreadable. */
+public final class TopicReadException extends RuntimeException {
+
+    public TopicReadException(String message) {
+        super(message);
+    }
+
+    public TopicReadException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
