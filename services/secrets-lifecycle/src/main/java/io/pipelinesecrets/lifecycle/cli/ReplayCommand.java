@@ -31,13 +31,16 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -123,7 +126,7 @@ final class ReplayCommand implements Runnable {
                     .read(runIds::contains);
             List<Decision> decisions = new ArrayList<>();
             for (String runId : runIds) {
-                decisions.add(CompletionReplay.decide(runId, java.util.Optional.ofNullable(snapshot.runs().get(runId))));
+                decisions.add(CompletionReplay.decide(runId, Optional.ofNullable(snapshot.runs().get(runId))));
             }
             List<Decision.Send> sends = decisions.stream().filter(Decision.Send.class::isInstance)
                     .map(Decision.Send.class::cast).toList();
@@ -183,7 +186,7 @@ final class ReplayCommand implements Runnable {
                 Instant now = Instant.now();
                 for (Decision.Send send : sends) {
                     WorkflowCompleted completion = CompletionReplay.completionOf(send, now);
-                    java.util.concurrent.Future<RecordMetadata> sending;
+                    Future<RecordMetadata> sending;
                     try {
                         sending = producer.send(new ProducerRecord<>(topic, send.partition(), send.runId(), completion));
                     } catch (SerializationException e) {
@@ -335,14 +338,14 @@ final class ReplayCommand implements Runnable {
     }
 
     private static Map<String, Object> producerSettings(ServiceConfig config) {
-        Map<String, Object> settings = new java.util.HashMap<>(KafkaClientSettings.producer(KafkaClientSettings.of(config)));
+        Map<String, Object> settings = new HashMap<>(KafkaClientSettings.producer(KafkaClientSettings.of(config)));
         settings.put(ProducerConfig.ACKS_CONFIG, "all");
         settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         settings.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "pipeline-secrets-replay");
         return settings;
     }
 
-    private static RecordMetadata await(java.util.concurrent.Future<RecordMetadata> sending, String topic) {
+    private static RecordMetadata await(Future<RecordMetadata> sending, String topic) {
         try {
             return sending.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

@@ -12,6 +12,7 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -56,7 +57,7 @@ public final class RunStateChangelog {
      */
     public record Snapshot(String topic, int partitions, Map<String, StoredRunState> runs) {
         public Snapshot {
-            runs = java.util.Collections.unmodifiableMap(new TreeMap<>(runs));
+            runs = Collections.unmodifiableMap(new TreeMap<>(runs));
         }
     }
 
