@@ -18,7 +18,7 @@ import picocli.CommandLine.Command;
                 "Provisions a workflow run's merged secret set into its compute environment's secrets manager",
                 "when the run is launched, and deletes it when the run completes, driven by Kafka events."},
         subcommands = {RunCommand.class, DevCommand.class, SchemasCommand.class, TopicsCommand.class, RunsCommand.class,
-                ReplayCommand.class, CommandLine.HelpCommand.class})
+                ReplayCommand.class, ReconcileCommand.class, CommandLine.HelpCommand.class})
 public final class PipelineSecretsCli implements Runnable {
 
     @CommandLine.Spec

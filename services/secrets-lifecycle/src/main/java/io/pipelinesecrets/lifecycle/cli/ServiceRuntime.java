@@ -2,12 +2,15 @@ package io.pipelinesecrets.lifecycle.cli;
 
 import io.pipelinesecrets.lifecycle.admin.AdminServer;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
-import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
-import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.metrics.LifecycleMetrics;
 import io.pipelinesecrets.lifecycle.metrics.ServiceMetrics;
+import io.pipelinesecrets.lifecycle.reconcile.AuditTopicWriter;
+import io.pipelinesecrets.lifecycle.reconcile.PeriodicReconciler;
+import io.pipelinesecrets.lifecycle.reconcile.Reconciler;
+import io.pipelinesecrets.lifecycle.runs.RunStateChangelog;
+import io.pipelinesecrets.lifecycle.service.KafkaClientSettings;
 import io.pipelinesecrets.lifecycle.service.LifecycleService;
 import io.pipelinesecrets.lifecycle.topology.BackendDispatcher;
 import io.pipelinesecrets.lifecycle.topology.LifecycleTopology;
@@ -18,8 +21,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Clock;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -32,23 +36,23 @@ final class ServiceRuntime implements AutoCloseable {
     private final LifecycleService service;
     private final AdminServer admin;
     private final ServiceMetrics metrics;
+    private final Optional<Reconciling> reconciling;
 
-    private ServiceRuntime(LifecycleService service, AdminServer admin, ServiceMetrics metrics) {
+    private ServiceRuntime(LifecycleService service, AdminServer admin, ServiceMetrics metrics,
+                           Optional<Reconciling> reconciling) {
+        this.reconciling = reconciling;
         this.service = service;
         this.admin = admin;
         this.metrics = metrics;
     }
 
     static ServiceRuntime start(ServiceConfig config, SchemaRegistry registry) {
-        return start(config, registry, config.aws().map(aws -> CredentialsFactory.standard(
-                "pipeline-secrets-" + config.instanceId(), aws.roleExternalId())).orElse(null));
+        return start(config, registry, ConfiguredBackends.standardCredentials(config));
     }
 
     /** @param awsCredentials where AWS credentials come from, when the AWS backend is configured */
     static ServiceRuntime start(ServiceConfig config, SchemaRegistry registry, CredentialsFactory awsCredentials) {
-        List<SecretsBackend> backends = new ArrayList<>();
-        config.filesystem().ifPresent(filesystem -> backends.add(new FilesystemBackend(filesystem)));
-        config.aws().ifPresent(aws -> backends.add(new AwsSecretsManagerBackend(aws, awsCredentials)));
+        List<SecretsBackend> backends = ConfiguredBackends.create(config, awsCredentials);
         ServiceMetrics metrics = ServiceMetrics.create(Clock.systemUTC());
         BackendDispatcher dispatcher = new BackendDispatcher(backends, metrics.lifecycle());
         metrics.withBackends(List.copyOf(dispatcher.names()));
@@ -71,12 +75,40 @@ final class ServiceRuntime implements AutoCloseable {
                     metrics::bindStreams);
             started.set(service);
             metrics.runs().countRunsOf(service::forEachLocalRun);
-            return new ServiceRuntime(service, admin, metrics);
+            return new ServiceRuntime(service, admin, metrics,
+                    reconcilerOf(config, registry, backends, metrics.lifecycle(), service));
         } catch (RuntimeException e) {
             admin.close();
             dispatcher.close();
             metrics.close();
             throw e;
+        }
+    }
+
+    /** The periodic reconciler when {@code reconcile.interval} is set: on the instance holding the first task. */
+    private static Optional<Reconciling> reconcilerOf(ServiceConfig config, SchemaRegistry registry,
+                                                      List<SecretsBackend> backends, LifecycleMetrics metrics,
+                                                      LifecycleService service) {
+        if (!config.reconcile().periodic()) {
+            return Optional.empty();
+        }
+        AuditTopicWriter audit = new AuditTopicWriter(KafkaClientSettings.of(config), config.topics().audit(), registry,
+                config.autoRegisterSchemas(), Clock.systemUTC());
+        RunStateChangelog changelog = RunStateChangelog.of(config, Duration.ofMinutes(2));
+        Reconciler reconciler = new Reconciler(backends, changelog::readAll, fact -> {
+            audit.accept(fact);
+            metrics.orphanDeleted(fact.backend());
+        }, config.reconcile().grace(), Clock.systemUTC());
+        return Optional.of(new Reconciling(new PeriodicReconciler(reconciler, config.reconcile().interval(),
+                service::holdsFirstTask), audit));
+    }
+
+    /** The periodic reconciler and the producer it writes audit events with, closed together. */
+    private record Reconciling(PeriodicReconciler schedule, AuditTopicWriter audit) implements AutoCloseable {
+        @Override
+        public void close() {
+            schedule.close();
+            audit.close();
         }
     }
 
@@ -112,6 +144,7 @@ final class ServiceRuntime implements AutoCloseable {
 
     @Override
     public void close() {
+        reconciling.ifPresent(Reconciling::close);
         admin.close();
         service.close();
         metrics.close();

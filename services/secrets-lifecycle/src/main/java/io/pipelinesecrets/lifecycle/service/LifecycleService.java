@@ -130,6 +130,15 @@ public final class LifecycleService implements AutoCloseable {
      *
      * @throws InvalidStateStoreException while the store is not queryable (starting, rebalancing)
      */
+    /**
+     * Whether this instance runs the first lifecycle task (partition 0): exactly one instance does while the group
+     * is stable, which makes it the one to run instance-wide chores such as the periodic reconciler.
+     */
+    public boolean holdsFirstTask() {
+        return lifecycle.metadataForLocalThreads().stream().flatMap(thread -> thread.activeTasks().stream())
+                .anyMatch(task -> task.taskId().subtopology() == 0 && task.taskId().partition() == 0);
+    }
+
     public void forEachLocalRun(Consumer<RunState> visitor) {
         ReadOnlyKeyValueStore<String, RunState> runs = lifecycle.store(StoreQueryParameters.fromNameAndType(
                 LifecycleTopology.RUN_STATE_STORE, QueryableStoreTypes.<String, RunState>keyValueStore()));

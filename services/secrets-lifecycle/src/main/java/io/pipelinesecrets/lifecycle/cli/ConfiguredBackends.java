@@ -1,0 +1,30 @@
+package io.pipelinesecrets.lifecycle.cli;
+
+import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
+import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
+import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
+import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
+import io.pipelinesecrets.lifecycle.config.ServiceConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The backends a configuration turns on, built the same way for the service and for `reconcile`. */
+final class ConfiguredBackends {
+
+    private ConfiguredBackends() {
+    }
+
+    static CredentialsFactory standardCredentials(ServiceConfig config) {
+        return config.aws().map(aws -> CredentialsFactory.standard("pipeline-secrets-" + config.instanceId(),
+                aws.roleExternalId())).orElse(null);
+    }
+
+    /** @param awsCredentials where AWS credentials come from, when the AWS backend is configured */
+    static List<SecretsBackend> create(ServiceConfig config, CredentialsFactory awsCredentials) {
+        List<SecretsBackend> backends = new ArrayList<>();
+        config.filesystem().ifPresent(filesystem -> backends.add(new FilesystemBackend(filesystem)));
+        config.aws().ifPresent(aws -> backends.add(new AwsSecretsManagerBackend(aws, awsCredentials)));
+        return backends;
+    }
+}

@@ -1,0 +1,157 @@
+package io.pipelinesecrets.lifecycle.it;
+
+import io.pipelinesecrets.events.AuditAction;
+import io.pipelinesecrets.events.AuditEvent;
+import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
+import io.pipelinesecrets.lifecycle.backend.RunTarget;
+import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
+import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
+import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
+import io.pipelinesecrets.lifecycle.backend.aws.RecordingCredentials;
+import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
+import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.reconcile.AuditTopicWriter;
+import io.pipelinesecrets.lifecycle.reconcile.ReconcileReport;
+import io.pipelinesecrets.lifecycle.reconcile.Reconciler;
+import io.pipelinesecrets.lifecycle.runs.RunStateChangelog;
+import io.pipelinesecrets.lifecycle.secrets.Scope;
+import io.pipelinesecrets.lifecycle.secrets.Secret;
+import io.pipelinesecrets.lifecycle.secrets.SecretValue;
+import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
+import io.pipelinesecrets.testing.events.Events;
+import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
+import io.pipelinesecrets.testing.kafka.TestKafka;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+/**
+ * The reconciler against the real service's run-state changelog, the filesystem backend and Secrets Manager
+ * (the double, through the SDK): leftovers of runs that are over or unknown are deleted with an ORPHAN_DELETED
+ * audit event each, what a run in progress holds stays, and nothing without the managed-by mark is touched.
+ */
+@ExtendWith(KafkaClusterExtension.class)
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class ReconcilerIntegrationTest {
+
+    private static final String INSTANCE = "it-reconcile";
+    private static final String REGION = "us-east-1";
+
+    private final SecretsManagerDouble sm = SecretsManagerDouble.start();
+    private ServiceHarness harness;
+
+    @AfterEach
+    void stop() {
+        if (harness != null) {
+            harness.close();
+        }
+        sm.close();
+    }
+
+    @Test
+    void shouldDeleteLeftoversOfRunsThatAreOverOrUnknownAndNothingElse(TestKafka kafka, @TempDir Path work) throws Exception {
+        harness = ServiceHarness.start(kafka, work, () -> List.<SecretsBackend>of(aws()));
+        harness.publishSecret(Events.workspaceSecret(Events.WORKSPACE, "DB_PASSWORD", "reconcile-canary").build());
+        harness.launch(Events.launched("run-active").setComputeEnv(Events.slurm(harness.secretsRoot().toString())).build());
+        harness.launch(Events.launched("run-active-aws").setComputeEnv(Events.awsBatch(REGION)).build());
+        harness.launch(Events.launched("run-done").setComputeEnv(Events.slurm(harness.secretsRoot().toString())).build());
+        harness.awaitAction("run-done", AuditAction.SECRETS_PROVISIONED);
+        harness.complete(Events.completed("run-done").build());
+        harness.awaitAction("run-done", AuditAction.SECRETS_RELEASED);
+        harness.awaitAction("run-active", AuditAction.SECRETS_PROVISIONED);
+        harness.awaitAction("run-active-aws", AuditAction.SECRETS_PROVISIONED);
+
+        // Leftovers the lifecycle cannot know of: written with the service's mark, for runs that are over or unknown.
+        List<Secret> leftover = List.of(new Secret(Scope.WORKSPACE, Events.WORKSPACE, "LEFT", 1, SecretValue.of("x")));
+        FilesystemBackendConfig filesystemConfig = new FilesystemBackendConfig(List.of(harness.secretsRoot()));
+        try (FilesystemBackend planter = new FilesystemBackend(filesystemConfig); AwsSecretsManagerBackend awsPlanter = aws()) {
+            planter.provision(target("run-done", null), leftover).get(10, TimeUnit.SECONDS);
+            planter.provision(target("run-ghost", null), leftover).get(10, TimeUnit.SECONDS);
+            awsPlanter.provision(target("run-ghost-aws", REGION), leftover).get(10, TimeUnit.SECONDS);
+        }
+        Path unmarked = Files.createDirectories(harness.secretsRoot().resolve("run-by-hand"));
+        Files.writeString(unmarked.resolve("store.json"), "[]");
+        try (SecretsManagerClient platform = client()) {
+            platform.createSecret(r -> r.name("tower-run-foreign/X").secretString("x")
+                    .tags(t -> t.key("managed-by").value("someone-else"), t -> t.key("run-id").value("run-foreign")));
+        }
+
+        List<SecretsBackend> backends = List.of(new FilesystemBackend(filesystemConfig), aws());
+        RunStateChangelog changelog = new RunStateChangelog(harness.applicationId(),
+                Map.of("bootstrap.servers", kafka.bootstrapServers()), Duration.ofSeconds(30));
+        try (AuditTopicWriter audit = new AuditTopicWriter(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                harness.topics().audit(), harness.registry(), true, Clock.systemUTC())) {
+            Reconciler reconciler = new Reconciler(backends, changelog::readAll, audit, Duration.ofMillis(1),
+                    Clock.systemUTC());
+
+            ReconcileReport dryRun = reconciler.reconcile(true);
+
+            assertThat(dryRun.lines()).extracting(ReconcileReport.Line::runId, ReconcileReport.Line::reason,
+                    ReconcileReport.Line::action).containsExactlyInAnyOrder(
+                    tuple("run-active", "RUN_IN_PROGRESS", "kept"),
+                    tuple("run-done", "RUN_RELEASED", "would delete"),
+                    tuple("run-ghost", "RUN_UNKNOWN", "would delete"),
+                    tuple("run-active-aws", "RUN_IN_PROGRESS", "kept"),
+                    tuple("run-ghost-aws", "RUN_UNKNOWN", "would delete"));
+            assertThat(harness.secretsRoot().resolve("run-ghost")).exists();
+
+            ReconcileReport done = reconciler.reconcile(false);
+
+            assertThat(done.count("deleted")).isEqualTo(3);
+            assertThat(done.anyFailed()).isFalse();
+        } finally {
+            backends.forEach(SecretsBackend::close);
+        }
+
+        List<AuditEvent> orphans = harness.awaitAudit("3 ORPHAN_DELETED", events -> events.stream()
+                .filter(e -> e.getAction() == AuditAction.ORPHAN_DELETED).count() == 3).stream()
+                .filter(e -> e.getAction() == AuditAction.ORPHAN_DELETED).toList();
+        assertThat(orphans).extracting(AuditEvent::getRunId, AuditEvent::getReason, AuditEvent::getBackend)
+                .containsExactlyInAnyOrder(
+                        tuple("run-done", "RUN_RELEASED", "filesystem"),
+                        tuple("run-ghost", "RUN_UNKNOWN", "filesystem"),
+                        tuple("run-ghost-aws", "RUN_UNKNOWN", "aws-secretsmanager"));
+        assertThat(harness.secretsRoot().resolve("run-ghost")).doesNotExist();
+        assertThat(harness.secretsRoot().resolve("run-done")).doesNotExist();
+        assertThat(harness.storeFile("run-active")).exists();
+        assertThat(unmarked.resolve("store.json")).as("unmarked: never touched").exists();
+        assertThat(sm.liveSecretNames()).containsExactlyInAnyOrder("tower-run-active-aws/DB_PASSWORD",
+                "tower-run-foreign/X");
+    }
+
+    private AwsSecretsManagerBackend aws() {
+        return new AwsSecretsManagerBackend(new AwsBackendConfig(INSTANCE, AwsEnvironmentSettings.DEFAULTS, Map.of(),
+                Set.of(REGION), Set.of(), null, 200, URI.create(sm.endpoint()), Duration.ofSeconds(20)),
+                new RecordingCredentials());
+    }
+
+    private RunTarget target(String runId, String region) {
+        return new RunTarget(runId, Events.WORKSPACE, Events.USER, "ce-1", region == null ? "slurm" : "aws-batch",
+                region, null, region == null ? harness.secretsRoot().toString() : null);
+    }
+
+    private SecretsManagerClient client() {
+        return SecretsManagerClient.builder().endpointOverride(URI.create(sm.endpoint())).region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("x", "y"))).build();
+    }
+}
