@@ -55,6 +55,7 @@ import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -169,6 +170,7 @@ class MetricsIntegrationTest {
                         .anyMatch(name -> name.startsWith("jvm_")).anyMatch(name -> name.startsWith("process_"));
                 assertThat(after.samples("kafka_stream_thread_process_rate")).extracting(s -> s.labels().get("application"))
                         .contains("lifecycle", "secret-validation");
+                assertEveryMetricTheDashboardsAndAlertsUseIsExposed(after);
                 LOG.info("metrics test: {} audit events; # TYPE lines of the last scrape:\n{}", trail.size(),
                         scrapes.get(scrapes.size() - 1).lines().filter(line -> line.startsWith("# TYPE pipeline_secrets")
                                 || line.startsWith("# TYPE kafka_stream_thread_p")).collect(Collectors.joining("\n")));
@@ -177,6 +179,27 @@ class MetricsIntegrationTest {
         assertLogLinesAreJsonAndCarryTheirRunId(output);
         assertThat(scrapes).as("scrapes").noneMatch(text -> text.contains(CANARY));
         assertThat(output).as("service output").isNotEmpty().noneMatch(line -> line.contains(CANARY));
+    }
+
+    /**
+     * deploy/grafana and deploy/prometheus name metrics by hand; a renamed meter would leave a panel or an alert
+     * silently empty. Every name they use must be in a real scrape, except runs_failed_total, whose series exist
+     * only once a run failed (its labels say how), and none fails here.
+     */
+    private static void assertEveryMetricTheDashboardsAndAlertsUseIsExposed(PrometheusText scrape) throws IOException {
+        Path root = Path.of("").toAbsolutePath().getParent().getParent().resolve("deploy");
+        Set<String> used = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json") || f.toString().endsWith(".yml")).toList()) {
+                Matcher names = Pattern.compile("pipeline_secrets_[a-z_]+").matcher(Files.readString(file));
+                while (names.find()) {
+                    used.add(names.group().replaceAll("_(bucket|count|sum)$", ""));
+                }
+            }
+        }
+        used.remove("pipeline_secrets_runs_failed_total");
+        assertThat(used).as("metrics named in deploy/").hasSizeGreaterThan(10);
+        assertThat(scrape.types().keySet()).as("families of the scrape").containsAll(used);
     }
 
     private static void assertRunAndSecretCounters(PrometheusText before, PrometheusText after) {
