@@ -85,6 +85,10 @@ class PoisonCorpusIntegrationTest {
                     }
                 }
             }
+            // As on the platform, a run completes after it was provisioned: a completion racing its launch across
+            // the two topics would rightly make the launch a no-op, which is not what this test is about.
+            harness.flush();
+            harness.awaitAudit(GOOD_RUNS + " provisioned", events -> count(events, AuditAction.SECRETS_PROVISIONED) == GOOD_RUNS);
             for (int i = 0; i < GOOD_RUNS; i++) {
                 harness.sendAsync(completed, "good-" + i, harness.serdes().completed().serializer()
                         .serialize(completed, Events.completed("good-" + i).build()));
