@@ -1,6 +1,7 @@
 package io.pipelinesecrets.lifecycle.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
 import io.pipelinesecrets.lifecycle.backend.StoredSecret;
@@ -45,8 +46,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The IAM policies of deploy/iam. The service's policy must allow exactly the Secrets Manager operations the
  * service makes: they are found by driving the real backend through every path (create, adopt, refuse, delete by
- * ARN and by name, bundle) against the wire-level double and reading what it was asked, plus ListSecrets for the
- * reconciler.
+ * ARN and by name, bundle, the reconciler's listing and deletion) against the wire-level double and reading what
+ * it was asked.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IamPoliciesTest {
@@ -85,6 +86,11 @@ class IamPoliciesTest {
             List<StoredSecret> bundle = created(backend.provision(bundled, secrets(1)).join());
             tagsSet = sm.secret("tower-run-3").map(SecretSnapshot::tags).orElseThrow();
             assertThat(backend.release(bundled, bundle).join()).allMatch(SecretOutcome.Deleted.class::isInstance);
+            // The reconciler: list what carries the mark, delete a leftover by ARN (Describe first).
+            created(backend.provision(run("run-4"), secrets(1)).join());
+            List<OwnedEntry> owned = backend.listOwned().join();
+            assertThat(owned).extracting(OwnedEntry::runId).contains("run-4");
+            owned.forEach(entry -> assertThat(backend.deleteOwned(entry).join()).isInstanceOf(SecretOutcome.Deleted.class));
         }
         operationsMade = new TreeSet<>();
         Operations.ALL.stream().filter(op -> sm.stats().requests(op) > 0).forEach(operationsMade::add);
@@ -129,13 +135,13 @@ class IamPoliciesTest {
     @Test
     void shouldAllowTheServiceExactlyTheSecretsManagerOperationsItMakes() {
         Set<String> needed = new TreeSet<>(operationsMade);
-        needed.add(Operations.LIST_SECRETS); // the reconciler: ListSecrets filtered by the managed-by tag
         if (!tagsSet.isEmpty()) {
             needed.add(Operations.TAG_RESOURCE); // CreateSecret with Tags is also authorised as TagResource
         }
 
         assertThat(operationsMade).as("the backend paths were driven")
-                .contains(Operations.CREATE_SECRET, Operations.DESCRIBE_SECRET, Operations.DELETE_SECRET);
+                .contains(Operations.CREATE_SECRET, Operations.DESCRIBE_SECRET, Operations.DELETE_SECRET,
+                        Operations.LIST_SECRETS);
         assertThat(allowedActions(DeployFiles.json(DeployFiles.path(SERVICE_POLICY)), "secretsmanager"))
                 .containsExactlyInAnyOrderElementsOf(needed.stream().map(op -> "secretsmanager:" + op).toList());
     }
