@@ -137,14 +137,40 @@ public final class ConfigLoader {
         KEYS.keySet().forEach(key -> keyByEnvironmentName.put(environmentName(key), key));
         String kafkaPrefix = ENV_PREFIX + "KAFKA_";
         environment.forEach((name, value) -> {
+            Optional<String> computeEnvironmentKey = computeEnvironmentKey(name);
             if (keyByEnvironmentName.containsKey(name)) {
                 values.put(keyByEnvironmentName.get(name), value.trim());
+            } else if (computeEnvironmentKey.isPresent()) {
+                values.put(computeEnvironmentKey.get(), value.trim());
             } else if (name.startsWith(kafkaPrefix)) {
                 kafka.put(name.substring(kafkaPrefix.length()).toLowerCase(Locale.ROOT).replace('_', '.'), value.trim());
             } else if (name.startsWith(ENV_PREFIX)) {
                 problems.add(name + ": unknown environment variable; see the README's configuration reference");
             }
         });
+    }
+
+    /**
+     * {@code PIPELINE_SECRETS_AWS_COMPUTE_ENV_<id>_<SETTING>} and {@code PIPELINE_SECRETS_LIFECYCLE_COMPUTE_ENV_<id>_MAX_RUN_LIFETIME}:
+     * the compute environment id stays as written (ids are case-sensitive), the setting is read from the end.
+     */
+    private static Optional<String> computeEnvironmentKey(String name) {
+        Map<String, List<String>> settingsByPrefix = Map.of(AWS_COMPUTE_ENV_PREFIX, AWS_COMPUTE_ENV_SETTINGS,
+                LIFECYCLE_COMPUTE_ENV_PREFIX, List.of(MAX_RUN_LIFETIME));
+        for (Map.Entry<String, List<String>> prefix : settingsByPrefix.entrySet()) {
+            String environmentPrefix = environmentName(prefix.getKey().substring(0, prefix.getKey().length() - 1)) + "_";
+            if (!name.startsWith(environmentPrefix)) {
+                continue;
+            }
+            String rest = name.substring(environmentPrefix.length());
+            for (String setting : prefix.getValue()) {
+                String suffix = "_" + setting.toUpperCase(Locale.ROOT).replace('-', '_');
+                if (rest.endsWith(suffix) && rest.length() > suffix.length()) {
+                    return Optional.of(prefix.getKey() + rest.substring(0, rest.length() - suffix.length()) + "." + setting);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static ServiceConfig build(Map<String, String> values, Map<String, Object> kafka, List<String> problems) {

@@ -430,6 +430,32 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.load(Optional.empty(), required()).policy().leases()).isEqualTo(LeasePolicy.NONE);
     }
 
+    @Test
+    void shouldReadPerComputeEnvironmentSettingsFromTheEnvironmentKeepingTheIdAsWritten() {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_AWS_REGIONS", "eu-west-1");
+        environment.put("PIPELINE_SECRETS_AWS_COMPUTE_ENV_4Bi5xBK6E2Nbhj_BUNDLE", "true");
+        environment.put("PIPELINE_SECRETS_AWS_COMPUTE_ENV_4Bi5xBK6E2Nbhj_NAME_TEMPLATE", "runs/{runId}/{name}");
+        environment.put("PIPELINE_SECRETS_LIFECYCLE_COMPUTE_ENV_ce_short_MAX_RUN_LIFETIME", "6h");
+
+        ServiceConfig config = ConfigLoader.load(Optional.empty(), environment);
+
+        assertThat(config.aws()).hasValueSatisfying(aws -> {
+            assertThat(aws.settingsFor("4Bi5xBK6E2Nbhj").bundle()).isTrue();
+            assertThat(aws.settingsFor("4Bi5xBK6E2Nbhj").nameTemplate()).isEqualTo("runs/{runId}/{name}");
+            assertThat(aws.settingsFor("4bi5xbk6e2nbhj").bundle()).as("ids are case-sensitive").isFalse();
+        });
+        assertThat(config.policy().leases().byComputeEnv()).containsEntry("ce_short", Duration.ofHours(6));
+    }
+
+    @Test
+    void shouldRejectAPerComputeEnvironmentVariableWithoutAKnownSetting() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                with("PIPELINE_SECRETS_AWS_COMPUTE_ENV_ce1_COLOUR", "blue")));
+
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("PIPELINE_SECRETS_AWS_COMPUTE_ENV_ce1_COLOUR"));
+    }
+
     // ---- helpers
 
     private static Map<String, String> required() {
