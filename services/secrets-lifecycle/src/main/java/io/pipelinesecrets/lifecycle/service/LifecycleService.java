@@ -6,6 +6,8 @@ import io.pipelinesecrets.lifecycle.topology.LifecycleTopology;
 import io.pipelinesecrets.serde.registry.SchemaRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -37,6 +39,7 @@ public final class LifecycleService implements AutoCloseable {
     private final KafkaStreams lifecycle;
     private final KafkaStreams validation;
     private final BackendDispatcher dispatcher;
+    private final CloseOptions closeOptions;
 
     /**
      * @param applicationId  the Kafka Streams application id; instances sharing it share the work
@@ -53,13 +56,25 @@ public final class LifecycleService implements AutoCloseable {
         }
     }
 
-    private LifecycleService(KafkaStreams lifecycle, KafkaStreams validation, BackendDispatcher dispatcher) {
+    private LifecycleService(KafkaStreams lifecycle, KafkaStreams validation, BackendDispatcher dispatcher,
+                             CloseOptions closeOptions) {
         this.lifecycle = lifecycle;
         this.validation = validation;
         this.dispatcher = dispatcher;
+        this.closeOptions = closeOptions;
     }
 
     public static LifecycleService start(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher) {
+        return start(settings, registry, dispatcher, (newState, oldState) -> { });
+    }
+
+    /**
+     * As {@link #start(Settings, SchemaRegistry, BackendDispatcher)}, telling {@code lifecycleListener} every state
+     * change of the lifecycle application (a listener can only be set before the application starts); fault tests
+     * count rebalances with it.
+     */
+    public static LifecycleService start(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher,
+                                         KafkaStreams.StateListener lifecycleListener) {
         try (Admin admin = Admin.create(adminConfig(settings))) {
             TopicCheck.verify(admin, settings.lifecycle().topics());
         }
@@ -73,11 +88,12 @@ public final class LifecycleService implements AutoCloseable {
         for (KafkaStreams streams : new KafkaStreams[] {lifecycle, validation}) {
             streams.setUncaughtExceptionHandler(LifecycleService::onStreamThreadFailure);
         }
+        lifecycle.setStateListener(lifecycleListener);
         lifecycle.start();
         validation.start();
         LOG.info("secrets-lifecycle started: application id {}, Kafka {}", settings.applicationId(),
                 settings.bootstrapServers());
-        return new LifecycleService(lifecycle, validation, dispatcher);
+        return new LifecycleService(lifecycle, validation, dispatcher, closeOptions(settings));
     }
 
     /** Ready when both applications process: each RUNNING (not starting, rebalancing or failed). */
@@ -114,8 +130,8 @@ public final class LifecycleService implements AutoCloseable {
 
     @Override
     public void close() {
-        lifecycle.close(CLOSE_TIMEOUT);
-        validation.close(CLOSE_TIMEOUT);
+        lifecycle.close(closeOptions);
+        validation.close(closeOptions);
         dispatcher.close();
         LOG.info("secrets-lifecycle stopped");
     }
@@ -125,6 +141,19 @@ public final class LifecycleService implements AutoCloseable {
         // the last commit, and every backend call it repeats is idempotent.
         LOG.error("stream thread failed; replacing it", failure);
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * A stopping instance leaves the consumer group, so that the others take over its partitions (and their runs)
+     * at once. Kafka Streams otherwise stays in the group, and its partitions wait for session.timeout.ms (45 s by
+     * default) — a stall long enough for the other instances' transactions to time out while they wait in the
+     * rebalance. With static membership (a group.instance.id) staying is the point, so it is kept.
+     */
+    private static CloseOptions closeOptions(Settings settings) {
+        boolean staticMember = settings.kafkaOverrides().keySet().stream()
+                .anyMatch(key -> key.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
+        return CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(staticMember
+                ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
     }
 
     private static Map<String, Object> adminConfig(Settings settings) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,10 +37,16 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess start(Path config, int adminPort, List<String> sharedOutput) {
+        return start(config, adminPort, sharedOutput, Map.of());
+    }
+
+    /** With extra environment variables, e.g. the static AWS credentials a Secrets Manager double accepts. */
+    static ServiceProcess start(Path config, int adminPort, List<String> sharedOutput, Map<String, String> environment) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-jar", JAR.toString(),
                 "run", "--config", config.toString()).redirectErrorStream(true);
         builder.environment().put("LOG_FORMAT", "text");
+        builder.environment().putAll(environment);
         try {
             Process process = builder.start();
             Thread reader = new Thread(() -> {
