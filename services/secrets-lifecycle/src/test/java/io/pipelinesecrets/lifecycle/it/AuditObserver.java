@@ -44,6 +44,7 @@ final class AuditObserver implements AutoCloseable {
         this.serdes = serdes;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.CLIENT_ID_CONFIG, "audit-observer",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000),
@@ -115,19 +116,30 @@ final class AuditObserver implements AutoCloseable {
      * otherwise. The runs' completions must all have been sent.
      */
     void awaitConverged(List<LoadPlan.Run> runs, Predicate<String> completionSent, Duration timeout) {
-        await(runs.size() + " runs provisioned or released", events -> {
-            Set<String> provisioned = new HashSet<>();
-            Set<String> released = new HashSet<>();
-            for (AuditEvent event : events.values()) {
-                if (event.getAction() == AuditAction.SECRETS_PROVISIONED) {
-                    provisioned.add(event.getRunId());
-                } else if (event.getAction() == AuditAction.SECRETS_RELEASED) {
-                    released.add(event.getRunId());
-                }
+        try {
+            await(runs.size() + " runs provisioned or released",
+                    events -> unconverged(runs, completionSent, events).isEmpty(), timeout);
+        } catch (AssertionError e) {
+            List<String> behind = unconverged(runs, completionSent, deduplicated());
+            throw new AssertionError(e.getMessage() + "; " + behind.size() + " runs not there yet, e.g. "
+                    + behind.subList(0, Math.min(20, behind.size())), e);
+        }
+    }
+
+    private static List<String> unconverged(List<LoadPlan.Run> runs, Predicate<String> completionSent,
+                                            Map<String, AuditEvent> events) {
+        Set<String> provisioned = new HashSet<>();
+        Set<String> released = new HashSet<>();
+        for (AuditEvent event : events.values()) {
+            if (event.getAction() == AuditAction.SECRETS_PROVISIONED) {
+                provisioned.add(event.getRunId());
+            } else if (event.getAction() == AuditAction.SECRETS_RELEASED || event.getAction() == AuditAction.LAUNCH_SKIPPED) {
+                // A run whose completion came first is released at once; done once its launch was skipped.
+                released.add(event.getRunId());
             }
-            return runs.stream().allMatch(run -> completionSent.test(run.runId())
-                    ? released.contains(run.runId()) : provisioned.contains(run.runId()));
-        }, timeout);
+        }
+        return runs.stream().filter(run -> !(completionSent.test(run.runId())
+                ? released.contains(run.runId()) : provisioned.contains(run.runId()))).map(LoadPlan.Run::runId).toList();
     }
 
     Map<String, AuditEvent> deduplicated() {

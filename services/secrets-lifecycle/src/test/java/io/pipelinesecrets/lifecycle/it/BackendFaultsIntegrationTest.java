@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import static io.pipelinesecrets.lifecycle.it.FaultSuites.pause;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,9 +44,10 @@ class BackendFaultsIntegrationTest {
     private static final Duration OUTAGE = SIZE.pick(Duration.ofSeconds(5), Duration.ofSeconds(15));
     private static final Duration GAP = SIZE.pick(Duration.ofSeconds(2), Duration.ofSeconds(4));
     private static final int SERVER_ERRORS = SIZE.pick(40, 200);
+    private static final int STORM = SIZE.pick(60, 300);
+    /** Healthy runs that must be provisioned during an outage of the other backend before it ends. */
+    private static final int HEALTHY_RUNS = SIZE.pick(5, 20);
     private static final double RUNS_PER_SECOND = SIZE.pick(8.0, 12.0);
-    /** A healthy run launched this long before an outage ends must be provisioned before it ends. */
-    private static final Duration GRACE = Duration.ofSeconds(1);
 
     /** One injected fault: what, when, how much, on which platform's backend. */
     private record Fault(String kind, LoadPlan.Platform platform, long start, long end, String injected) {
@@ -70,11 +72,15 @@ class BackendFaultsIntegrationTest {
 
                 long throttledBefore = sm.stats().throttled();
                 long start = System.currentTimeMillis();
-                sm.faults().quotaPerSecond(3);
-                pause(WINDOW);
+                sm.faults().quotaPerSecond(2);
+                sm.faults().on(Operations.CREATE_SECRET).throttle(STORM);
+                sm.faults().on(Operations.DELETE_SECRET).throttle(STORM);
+                lastAtLeast(WINDOW, () -> sm.stats().throttled() - throttledBefore, STORM);
                 sm.faults().quotaPerSecond(0);
-                faults.add(new Fault("throttling storm (quota 3 req/s)", LoadPlan.Platform.AWS, start,
-                        System.currentTimeMillis(), (sm.stats().throttled() - throttledBefore) + " throttled answers"));
+                clear(sm);
+                faults.add(new Fault("throttling storm (quota 2 req/s + " + STORM + " throttles per operation)",
+                        LoadPlan.Platform.AWS, start, System.currentTimeMillis(),
+                        (sm.stats().throttled() - throttledBefore) + " throttled answers"));
                 pause(GAP);
 
                 long failedBefore = serverErrorAnswers(sm);
@@ -82,7 +88,7 @@ class BackendFaultsIntegrationTest {
                 for (String operation : List.of(Operations.CREATE_SECRET, Operations.DELETE_SECRET, Operations.DESCRIBE_SECRET)) {
                     sm.faults().on(operation).serverError(SERVER_ERRORS);
                 }
-                pause(WINDOW);
+                lastAtLeast(WINDOW, () -> serverErrorAnswers(sm) - failedBefore, SERVER_ERRORS);
                 clear(sm);
                 faults.add(new Fault("5xx burst (" + SERVER_ERRORS + " per operation)", LoadPlan.Platform.AWS, start,
                         System.currentTimeMillis(), (serverErrorAnswers(sm) - failedBefore) + " InternalServiceError answers"
@@ -93,30 +99,30 @@ class BackendFaultsIntegrationTest {
                 start = System.currentTimeMillis();
                 sm.faults().on(Operations.CREATE_SECRET).latency(Duration.ofMillis(1500));
                 sm.faults().on(Operations.DELETE_SECRET).latency(Duration.ofMillis(1500));
-                pause(WINDOW);
+                lastAtLeast(WINDOW, () -> sm.stats().totalRequests() - requestsBefore, 20);
                 clear(sm);
                 faults.add(new Fault("latency spike (+1.5 s per create/delete)", LoadPlan.Platform.AWS, start,
                         System.currentTimeMillis(), (sm.stats().totalRequests() - requestsBefore) + " slowed requests"));
                 pause(GAP);
 
-                failedBefore = serverErrorAnswers(sm);
-                requestsBefore = sm.stats().totalRequests();
-                start = System.currentTimeMillis();
+                long outageRequestsBefore = sm.stats().totalRequests();
+                long awsDown = System.currentTimeMillis();
                 for (String operation : Operations.ALL) {
                     sm.faults().on(operation).serverError(1_000_000);
                 }
-                pause(OUTAGE);
+                lastUntilHealthyFlowed(OUTAGE, load, audit, LoadPlan.Platform.SLURM, awsDown);
                 clear(sm);
-                faults.add(new Fault("Secrets Manager outage (every request 500)", LoadPlan.Platform.AWS, start,
-                        System.currentTimeMillis(), (sm.stats().totalRequests() - requestsBefore) + " failed requests"));
+                faults.add(new Fault("Secrets Manager outage (every request 500)", LoadPlan.Platform.AWS, awsDown,
+                        System.currentTimeMillis(), (sm.stats().totalRequests() - outageRequestsBefore) + " failed requests"));
                 pause(GAP);
 
-                start = System.currentTimeMillis();
+                long fsDown = System.currentTimeMillis();
                 unmount.begin();
-                pause(OUTAGE);
+                lastUntilHealthyFlowed(OUTAGE, load, audit, LoadPlan.Platform.AWS, fsDown);
                 unmount.end();
-                faults.add(new Fault("shared filesystem unmounted (root missing)", LoadPlan.Platform.SLURM, start,
-                        System.currentTimeMillis(), "every write and delete refused"));
+                faults.add(new Fault("shared filesystem unmounted (root missing)", LoadPlan.Platform.SLURM, fsDown,
+                        System.currentTimeMillis(), retriesDuring(audit, "SECRETS_PATH_MISSING", fsDown,
+                        System.currentTimeMillis()) + " retries scheduled for SECRETS_PATH_MISSING"));
                 pause(GAP);
 
                 load.finish(FaultSuites.WAIT);
@@ -143,7 +149,7 @@ class BackendFaultsIntegrationTest {
                 assertThat(figures.otherActions()).as("the faults made the service retry")
                         .containsKey(AuditAction.PROVISION_RETRY_SCHEDULED);
                 for (Fault outage : faults.subList(faults.size() - 2, faults.size())) {
-                    assertHealthyFlowedAndAffectedWaited(runs, load, events.values(), outage);
+                    assertAffectedRunsWaited(runs, load, events.values(), outage);
                 }
             } finally {
                 unmount.end();
@@ -152,34 +158,28 @@ class BackendFaultsIntegrationTest {
     }
 
     /**
-     * During an outage of one backend: every run of the other compute environment launched early enough in the
-     * window was provisioned before the window closed; and the affected environment's runs launched in the window
-     * were not (so the outage was real).
+     * No run of the environment whose backend was down, launched during the outage, was provisioned before it ended
+     * (the outage was real); at least one was launched then. The healthy environment's runs flowed meanwhile: the
+     * outage lasted until some of them were provisioned ({@link #lastUntilHealthyFlowed}).
      */
-    private static void assertHealthyFlowedAndAffectedWaited(List<LoadPlan.Run> runs, LoadDriver load,
-                                                             Collection<AuditEvent> events, Fault outage) {
+    private static void assertAffectedRunsWaited(List<LoadPlan.Run> runs, LoadDriver load, Collection<AuditEvent> events,
+                                                 Fault outage) {
         Map<String, AuditEvent> provisioned = FaultSuites.firstByRun(events, AuditAction.SECRETS_PROVISIONED);
-        List<String> healthyLate = new ArrayList<>();
-        int healthy = 0;
-        int affectedWaited = 0;
+        int affected = 0;
+        List<String> early = new ArrayList<>();
         for (LoadPlan.Run run : runs) {
             long launchedAt = load.launchSentAt(run.runId());
-            if (launchedAt < outage.start() || launchedAt > outage.end() - GRACE.toMillis()) {
+            if (run.platform() != outage.platform() || launchedAt < outage.start() || launchedAt > outage.end()) {
                 continue;
             }
-            long provisionedAt = provisioned.get(run.runId()).getOccurredAt().toEpochMilli();
-            if (run.platform() == outage.platform()) {
-                affectedWaited += provisionedAt > outage.end() ? 1 : 0;
-            } else {
-                healthy++;
-                if (provisionedAt > outage.end()) {
-                    healthyLate.add(run.runId() + " (" + (provisionedAt - launchedAt) + " ms)");
-                }
+            affected++;
+            AuditEvent done = provisioned.get(run.runId());
+            if (done != null && done.getOccurredAt().toEpochMilli() <= outage.end()) {
+                early.add(run.runId());
             }
         }
-        assertThat(healthy).as("healthy runs launched during " + outage.kind()).isPositive();
-        assertThat(healthyLate).as("healthy runs held up by " + outage.kind()).isEmpty();
-        assertThat(affectedWaited).as("affected runs that waited for the end of " + outage.kind()).isPositive();
+        assertThat(affected).as("runs launched on " + outage.platform() + " during " + outage.kind()).isPositive();
+        assertThat(early).as("runs provisioned on " + outage.platform() + " during " + outage.kind()).isEmpty();
     }
 
     /** How long after {@code end} the last run launched before it reached the state it was due then. */
@@ -192,7 +192,10 @@ class BackendFaultsIntegrationTest {
                 continue;
             }
             Long completedAt = load.completionSentAt(run.runId());
-            AuditEvent target = completedAt != null && completedAt <= end ? released.get(run.runId()) : provisioned.get(run.runId());
+            // Due provisioned, unless completed by then; a run that completed before it could be provisioned is
+            // done when released.
+            AuditEvent target = completedAt != null && completedAt <= end || !provisioned.containsKey(run.runId())
+                    ? released.get(run.runId()) : provisioned.get(run.runId());
             last = Math.max(last, target.getOccurredAt().toEpochMilli());
         }
         return last - end;
@@ -204,7 +207,7 @@ class BackendFaultsIntegrationTest {
         List<Long> latencies = new ArrayList<>();
         for (LoadPlan.Run run : runs) {
             long launchedAt = load.launchSentAt(run.runId());
-            if (run.platform() == platform && launchedAt >= from && launchedAt <= to) {
+            if (run.platform() == platform && launchedAt >= from && launchedAt <= to && provisioned.containsKey(run.runId())) {
                 latencies.add(provisioned.get(run.runId()).getOccurredAt().toEpochMilli() - launchedAt);
             }
         }
@@ -213,6 +216,38 @@ class BackendFaultsIntegrationTest {
 
     private static LoadPlan.Platform other(LoadPlan.Platform platform) {
         return platform == LoadPlan.Platform.AWS ? LoadPlan.Platform.SLURM : LoadPlan.Platform.AWS;
+    }
+
+    /** Keeps a fault on at least {@code minimum} and until it has been met {@code count} times. */
+    private static void lastAtLeast(Duration minimum, LongSupplier injected, long count) {
+        pause(minimum);
+        long deadline = System.nanoTime() + FaultSuites.WAIT.toNanos();
+        while (injected.getAsLong() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the fault was met only " + injected.getAsLong() + " times, not " + count);
+            }
+            pause(Duration.ofMillis(100));
+        }
+    }
+
+    /**
+     * Keeps an outage on at least {@code minimum} and until runs of the healthy environment launched after it began
+     * have been provisioned while it lasts (a backend that blocks the service makes this time out).
+     */
+    private static void lastUntilHealthyFlowed(Duration minimum, LoadDriver load, AuditObserver audit,
+                                               LoadPlan.Platform healthy, long since) {
+        pause(minimum);
+        audit.await(HEALTHY_RUNS + " " + healthy + " runs launched during the outage provisioned during it", events -> {
+            Map<String, AuditEvent> provisioned = FaultSuites.firstByRun(events.values(), AuditAction.SECRETS_PROVISIONED);
+            return load.launched().stream().filter(run -> run.platform() == healthy && load.launchSentAt(run.runId()) > since
+                    && provisioned.containsKey(run.runId())).count() >= HEALTHY_RUNS;
+        }, FaultSuites.WAIT);
+    }
+
+    private static long retriesDuring(AuditObserver audit, String errorCode, long from, long to) {
+        return audit.deduplicated().values().stream().filter(e -> errorCode.equals(e.getErrorCode())
+                && (e.getAction() == AuditAction.PROVISION_RETRY_SCHEDULED || e.getAction() == AuditAction.RELEASE_RETRY_SCHEDULED)
+                && e.getOccurredAt().toEpochMilli() >= from && e.getOccurredAt().toEpochMilli() <= to).count();
     }
 
     private static long serverErrorAnswers(SecretsManagerDouble sm) {

@@ -112,7 +112,8 @@ class BrokerFailureIntegrationTest {
                     List<Long> affected = new ArrayList<>();
                     for (LoadPlan.Run run : runs) {
                         long launchedAt = load.launchSentAt(run.runId());
-                        if (launchedAt >= failure.stoppedAt() - 1000 && launchedAt <= failure.restartedAt()) {
+                        if (launchedAt >= failure.stoppedAt() - 1000 && launchedAt <= failure.restartedAt()
+                                && provisioned.containsKey(run.runId())) {
                             affected.add(provisioned.get(run.runId()).getOccurredAt().toEpochMilli() - launchedAt);
                         }
                     }

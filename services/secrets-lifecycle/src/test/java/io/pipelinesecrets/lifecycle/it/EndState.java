@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
+import io.pipelinesecrets.lifecycle.run.AuditReasons;
 import io.pipelinesecrets.testing.aws.SecretCall;
 import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
 
@@ -31,7 +32,10 @@ import java.util.stream.Stream;
  *       idempotent replay, and counted as such), and no create was refused as a conflict;</li>
  *   <li>the audit topic, de-duplicated by event id: per run exactly one SECRET_CREATED per secret and one
  *       SECRETS_PROVISIONED, and for a completed run one SECRET_DELETED per secret and one SECRETS_RELEASED;
- *       no other action unless the suite allows it (e.g. retries under backend faults).</li>
+ *       no other action unless the suite allows it (e.g. retries under backend faults). Two other outcomes of a
+ *       completed run are legitimate and counted apart: completed while its provisioning was still being retried
+ *       (released with COMPLETED_DURING_PROVISIONING, never provisioned), and completion processed before the launch
+ *       (COMPLETION_WITHOUT_LAUNCH, then the launch skipped).</li>
  * </ul>
  * Counts what it finds as leaked, missing or duplicated; the suites assert all three are zero.
  */
@@ -39,18 +43,24 @@ final class EndState {
 
     private static final Set<AuditAction> LIFECYCLE = Set.of(AuditAction.SECRET_CREATED, AuditAction.SECRETS_PROVISIONED,
             AuditAction.SECRET_DELETED, AuditAction.SECRETS_RELEASED);
+    /** What a completion processed before its launch leaves: checked per run, not counted as other actions. */
+    private static final Set<AuditAction> BEFORE_LAUNCH = Set.of(AuditAction.COMPLETION_WITHOUT_LAUNCH,
+            AuditAction.LAUNCH_SKIPPED);
     private static final int SHOWN_PROBLEMS = 25;
 
     /** What was found. {@code duplicatesBeforeDedup}: audit records whose event id had been seen already. */
-    record Figures(int runs, int completed, int active, int auditEvents, int duplicatesBeforeDedup, int leaked,
-                   int missing, int duplicated, long idempotentReplays, Map<AuditAction, Long> otherActions,
-                   List<String> problems) {
+    record Figures(int runs, int completed, int active, int releasedDuringProvisioning, int completedBeforeLaunch,
+                   int auditEvents,
+                   int duplicatesBeforeDedup, int leaked, int missing, int duplicated, long idempotentReplays,
+                   Map<AuditAction, Long> otherActions, List<String> problems) {
 
         String summary() {
-            return String.format("runs %d (%d completed, %d still active), audit events %d (%d duplicate records before"
-                            + " de-duplication), leaked %d, missing %d, duplicated %d, idempotent create replays %d, other"
-                            + " audit actions %s", runs, completed, active, auditEvents, duplicatesBeforeDedup, leaked,
-                    missing, duplicated, idempotentReplays, otherActions);
+            return String.format("runs %d (%d completed, %d of them while still provisioning, %d before their launch"
+                            + " was processed; %d still active), audit"
+                            + " events %d (%d duplicate records before de-duplication), leaked %d, missing %d, duplicated"
+                            + " %d, idempotent create replays %d, other audit actions %s", runs, completed,
+                    releasedDuringProvisioning, completedBeforeLaunch, active, auditEvents, duplicatesBeforeDedup, leaked, missing, duplicated,
+                    idempotentReplays, otherActions);
         }
     }
 
@@ -60,6 +70,8 @@ final class EndState {
     private int leaked;
     private int missing;
     private int duplicated;
+    private int releasedDuringProvisioning;
+    private int completedBeforeLaunch;
 
     private EndState(LoadPlan plan, Set<AuditAction> allowedOtherActions) {
         this.plan = plan;
@@ -84,7 +96,8 @@ final class EndState {
             replays = state.checkSecretsManager(sm, active);
         }
         int distinct = (int) audit.stream().map(AuditEvent::getEventId).distinct().count();
-        return new Figures(runs.size(), runs.size() - active.size(), active.size(), distinct, audit.size() - distinct,
+        return new Figures(runs.size(), runs.size() - active.size(), active.size(), state.releasedDuringProvisioning,
+                state.completedBeforeLaunch, distinct, audit.size() - distinct,
                 state.leaked, state.missing, state.duplicated, replays, others,
                 List.copyOf(state.problems.subList(0, Math.min(SHOWN_PROBLEMS, state.problems.size()))));
     }
@@ -101,11 +114,15 @@ final class EndState {
             }
         }
         Map<String, Map<AuditAction, Long>> counts = new HashMap<>();
+        Map<String, String> releaseReasons = new HashMap<>();
         Map<AuditAction, Long> others = new EnumMap<>(AuditAction.class);
         for (AuditEvent event : byId.values()) {
             counts.computeIfAbsent(String.valueOf(event.getRunId()), r -> new EnumMap<>(AuditAction.class))
                     .merge(event.getAction(), 1L, Long::sum);
-            if (!LIFECYCLE.contains(event.getAction())) {
+            if (event.getAction() == AuditAction.SECRETS_RELEASED) {
+                releaseReasons.put(event.getRunId(), String.valueOf(event.getReason()));
+            }
+            if (!LIFECYCLE.contains(event.getAction()) && !BEFORE_LAUNCH.contains(event.getAction())) {
                 others.merge(event.getAction(), 1L, Long::sum);
                 if (!allowedOtherActions.contains(event.getAction())) {
                     problem("unexpected " + event.getAction() + " for " + event.getRunId() + ": " + event.getErrorCode()
@@ -119,6 +136,30 @@ final class EndState {
             int secrets = plan.expectedSet(run).size();
             boolean completed = completionSent.test(run.runId());
             Map<AuditAction, Long> actual = counts.getOrDefault(run.runId(), Map.of());
+            if (completed && actual.containsKey(AuditAction.COMPLETION_WITHOUT_LAUNCH)) {
+                // The completion was processed before the launch (legitimate when the platform's events arrive out
+                // of order): released at once, and the launch skipped when it came — so it must have come.
+                completedBeforeLaunch++;
+                expect(run.runId(), actual, AuditAction.COMPLETION_WITHOUT_LAUNCH, 1);
+                expect(run.runId(), actual, AuditAction.LAUNCH_SKIPPED, 1);
+                for (AuditAction action : LIFECYCLE) {
+                    expect(run.runId(), actual, action, 0);
+                }
+                continue;
+            }
+            for (AuditAction action : BEFORE_LAUNCH) {
+                expect(run.runId(), actual, action, 0);
+            }
+            if (completed && AuditReasons.COMPLETED_DURING_PROVISIONING.equals(releaseReasons.get(run.runId()))) {
+                // Completed while its provisioning was still being retried: released without ever being provisioned,
+                // whatever part had been created deleted.
+                releasedDuringProvisioning++;
+                expectAtMost(run.runId(), actual, AuditAction.SECRET_CREATED, secrets);
+                expect(run.runId(), actual, AuditAction.SECRETS_PROVISIONED, 0);
+                expectAtMost(run.runId(), actual, AuditAction.SECRET_DELETED, secrets);
+                expect(run.runId(), actual, AuditAction.SECRETS_RELEASED, 1);
+                continue;
+            }
             expect(run.runId(), actual, AuditAction.SECRET_CREATED, secrets);
             expect(run.runId(), actual, AuditAction.SECRETS_PROVISIONED, 1);
             expect(run.runId(), actual, AuditAction.SECRET_DELETED, completed ? secrets : 0);
@@ -137,6 +178,14 @@ final class EndState {
         } else if (seen > expected) {
             duplicated += (int) (seen - expected);
             problem(runId + ": " + seen + " " + action + " instead of " + expected);
+        }
+    }
+
+    private void expectAtMost(String runId, Map<AuditAction, Long> actual, AuditAction action, long most) {
+        long seen = actual.getOrDefault(action, 0L);
+        if (seen > most) {
+            duplicated += (int) (seen - most);
+            problem(runId + ": " + seen + " " + action + ", more than " + most);
         }
     }
 

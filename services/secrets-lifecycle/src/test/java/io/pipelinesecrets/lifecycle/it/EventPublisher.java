@@ -12,6 +12,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -39,8 +40,9 @@ final class EventPublisher implements AutoCloseable {
                 serdes.secrets().serializer().serialize(topics.secrets(), secret));
     }
 
-    void launch(WorkflowLaunched launch) {
-        send(topics.launched(), launch.getRunId(), serdes.launched().serializer().serialize(topics.launched(), launch));
+    /** Completes when the broker acknowledged the launch (or the send failed). */
+    CompletableFuture<Void> launch(WorkflowLaunched launch) {
+        return send(topics.launched(), launch.getRunId(), serdes.launched().serializer().serialize(topics.launched(), launch));
     }
 
     void complete(WorkflowCompleted completion) {
@@ -61,13 +63,16 @@ final class EventPublisher implements AutoCloseable {
         return firstFailure.get();
     }
 
-    private void send(String topic, String key, byte[] value) {
+    private CompletableFuture<Void> send(String topic, String key, byte[] value) {
+        CompletableFuture<Void> acknowledged = new CompletableFuture<>();
         producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
             if (error != null) {
                 failures.incrementAndGet();
                 firstFailure.compareAndSet(null, error);
             }
+            acknowledged.complete(null);
         });
+        return acknowledged;
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Drives a {@link LoadPlan} at a steady pace while a suite injects its faults: one launch every 1/rate seconds,
- * and for a completing run its completion after the run's delay. Remembers when each event was sent, for
+ * and for a completing run its completion the run's delay after the launch was acknowledged. Remembers when each event was sent, for
  * latency figures. Runs until told to stop launching; completions already scheduled are still sent.
  */
 final class LoadDriver implements AutoCloseable {
@@ -110,14 +111,16 @@ final class LoadDriver implements AutoCloseable {
             launched.add(run);
         }
         launchSentAt.put(run.runId(), System.currentTimeMillis());
-        publisher.launch(plan.launch(run));
+        CompletableFuture<Void> launchAcknowledged = publisher.launch(plan.launch(run));
         if (run.completes()) {
+            // As on the platform, a run completes only after its launch is on the topic: a producer retrying the
+            // launch through a broker failure must not let the completion overtake it.
             completionsPending.incrementAndGet();
-            scheduler.schedule(() -> {
+            launchAcknowledged.thenRun(() -> scheduler.schedule(() -> {
                 completionSentAt.put(run.runId(), System.currentTimeMillis());
                 publisher.complete(plan.completion(run));
                 completionsPending.decrementAndGet();
-            }, run.completionDelay().toMillis(), TimeUnit.MILLISECONDS);
+            }, run.completionDelay().toMillis(), TimeUnit.MILLISECONDS));
         }
     }
 
