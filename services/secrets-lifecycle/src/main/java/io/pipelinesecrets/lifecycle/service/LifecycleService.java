@@ -2,6 +2,7 @@ package io.pipelinesecrets.lifecycle.service;
 
 import io.pipelinesecrets.lifecycle.run.RunState;
 import io.pipelinesecrets.lifecycle.topology.BackendDispatcher;
+import io.pipelinesecrets.lifecycle.topology.CommitGate;
 import io.pipelinesecrets.lifecycle.topology.LifecycleTopology;
 import io.pipelinesecrets.serde.registry.SchemaRegistry;
 import org.apache.kafka.clients.admin.Admin;
@@ -81,8 +82,12 @@ public final class LifecycleService implements AutoCloseable {
         if (!settings.lifecycle().autoRegisterSchemas()) {
             SchemaCheck.verifyRegistered(registry, settings.lifecycle().topics(), "the configured schema.registry.url");
         }
-        KafkaStreams lifecycle = new KafkaStreams(LifecycleTopology.build(settings.lifecycle(), registry, dispatcher),
-                streamsConfig(settings, settings.applicationId()));
+        Properties lifecycleConfig = streamsConfig(settings, settings.applicationId());
+        boolean transactional = !StreamsConfig.AT_LEAST_ONCE.equals(
+                String.valueOf(lifecycleConfig.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
+        CommitGate gate = transactional ? CommitGate.afterCommit() : CommitGate.open();
+        KafkaStreams lifecycle = new KafkaStreams(LifecycleTopology.build(settings.lifecycle(), registry, dispatcher, gate),
+                lifecycleConfig, new CommitGatedClientSupplier(gate));
         KafkaStreams validation = new KafkaStreams(LifecycleTopology.buildSecretValidation(settings.lifecycle(), registry),
                 streamsConfig(settings, settings.applicationId() + "-secret-validation"));
         for (KafkaStreams streams : new KafkaStreams[] {lifecycle, validation}) {

@@ -63,6 +63,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     private final Deserializer<WorkflowCompleted> completions;
     private final Deserializer<SecretRecord> secretRecords;
     private final BackendDispatcher dispatcher;
+    private final CommitGate gate;
 
     /** Filled by backend callbacks on any thread; drained only on the stream thread. */
     private final Queue<RunInput.BackendDone> results = new ConcurrentLinkedQueue<>();
@@ -76,12 +77,13 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
 
     LifecycleProcessor(LifecycleTopology.Settings settings, Deserializer<WorkflowLaunched> launches,
                        Deserializer<WorkflowCompleted> completions, Deserializer<SecretRecord> secretRecords,
-                       BackendDispatcher dispatcher) {
+                       BackendDispatcher dispatcher, CommitGate gate) {
         this.settings = settings;
         this.launches = launches;
         this.completions = completions;
         this.secretRecords = secretRecords;
         this.dispatcher = dispatcher;
+        this.gate = gate;
     }
 
     @Override
@@ -181,7 +183,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                         LifecycleTopology.AUDIT_SINK);
             }
             for (BackendCommand command : transition.commands()) {
-                dispatcher.dispatch(command, results::add);
+                // Made once this transaction commits: a call decided in a transaction that aborts never happens.
+                gate.submit(() -> dispatcher.dispatch(command, results::add));
             }
             schedule(input.runId(), after);
             if (after != null && (before == null || before.phase() != after.phase())) {
