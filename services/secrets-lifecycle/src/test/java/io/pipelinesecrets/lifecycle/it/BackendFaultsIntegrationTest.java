@@ -42,7 +42,7 @@ class BackendFaultsIntegrationTest {
     private static final FaultSize SIZE = FaultSize.current();
     private static final Duration WINDOW = SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(8));
     private static final Duration OUTAGE = SIZE.pick(Duration.ofSeconds(5), Duration.ofSeconds(15));
-    private static final Duration GAP = SIZE.pick(Duration.ofSeconds(2), Duration.ofSeconds(4));
+    private static final Duration GAP = SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(5));
     private static final int SERVER_ERRORS = SIZE.pick(40, 200);
     private static final int STORM = SIZE.pick(60, 300);
     /** Healthy runs that must be provisioned during an outage of the other backend before it ends. */
@@ -135,7 +135,9 @@ class BackendFaultsIntegrationTest {
                 Map<String, AuditEvent> events = audit.deduplicated();
                 EndState.Figures figures = EndState.check(plan, runs, load::completionSent, audit.events(),
                         harness.secretsRoot(), sm, Set.of(AuditAction.PROVISION_RETRY_SCHEDULED, AuditAction.RELEASE_RETRY_SCHEDULED));
-                System.out.printf("FAULTS backend faults (%s): %s%n", SIZE, figures.summary());
+                System.out.printf("FAULTS backend faults (%s): %s; before any fault: launch -> provisioned %s%n", SIZE,
+                        figures.summary(), FaultSuites.distribution(latencies(runs, load, events.values(), null, 0,
+                                faults.get(0).start())));
                 for (Fault fault : faults) {
                     System.out.printf("FAULTS   %s on %s for %d ms: %s; every run launched by its end converged %d ms"
                                     + " after it; runs of the other environment launched during it: launch -> provisioned %s%n",
@@ -207,7 +209,7 @@ class BackendFaultsIntegrationTest {
         List<Long> latencies = new ArrayList<>();
         for (LoadPlan.Run run : runs) {
             long launchedAt = load.launchSentAt(run.runId());
-            if (run.platform() == platform && launchedAt >= from && launchedAt <= to && provisioned.containsKey(run.runId())) {
+            if ((platform == null || run.platform() == platform) && launchedAt >= from && launchedAt <= to && provisioned.containsKey(run.runId())) {
                 latencies.add(provisioned.get(run.runId()).getOccurredAt().toEpochMilli() - launchedAt);
             }
         }
