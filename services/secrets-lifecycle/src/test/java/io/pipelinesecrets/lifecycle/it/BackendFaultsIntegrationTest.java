@@ -40,9 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BackendFaultsIntegrationTest {
 
     private static final FaultSize SIZE = FaultSize.current();
-    private static final Duration WINDOW = SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(8));
-    private static final Duration OUTAGE = SIZE.pick(Duration.ofSeconds(5), Duration.ofSeconds(15));
-    private static final Duration GAP = SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(5));
+    private static final Duration WINDOW = SIZE.pick(Duration.ofSeconds(2), Duration.ofSeconds(8));
+    private static final Duration OUTAGE = SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(15));
+    private static final Duration GAP = SIZE.pick(Duration.ofSeconds(2), Duration.ofSeconds(5));
     private static final int SERVER_ERRORS = SIZE.pick(40, 200);
     private static final int STORM = SIZE.pick(60, 300);
     /** Healthy runs that must be provisioned during an outage of the other backend before it ends. */

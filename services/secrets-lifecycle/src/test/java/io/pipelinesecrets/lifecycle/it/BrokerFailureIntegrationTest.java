@@ -50,8 +50,8 @@ class BrokerFailureIntegrationTest {
 
     private static final FaultSize SIZE = FaultSize.current();
     private static final int ROUNDS = SIZE.pick(1, 4);
-    private static final Duration DOWN = SIZE.pick(Duration.ofSeconds(5), Duration.ofSeconds(10));
-    private static final Duration BETWEEN = SIZE.pick(Duration.ofSeconds(4), Duration.ofSeconds(8));
+    private static final Duration DOWN = SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(10));
+    private static final Duration BETWEEN = SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(8));
     private static final double RUNS_PER_SECOND = SIZE.pick(8.0, 12.0);
 
     /** One broker failure: which broker, how, when it went and came back, and when the service progressed again. */
@@ -70,7 +70,7 @@ class BrokerFailureIntegrationTest {
              Admin admin = kafka.admin()) {
             List<String> watched = List.of(harness.topics().launched(), harness.topics().completed(), harness.topics().secrets());
             LoadPlan plan = new LoadPlan(41, "bk", harness.secretsRoot().toString(),
-                    List.of(LoadPlan.Platform.SLURM, LoadPlan.Platform.AWS), 0.8, Duration.ofMillis(200), Duration.ofSeconds(4));
+                    List.of(LoadPlan.Platform.SLURM, LoadPlan.Platform.AWS), 0.8, Duration.ofMillis(200), SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(5)));
             plan.secretRecords().forEach(publisher::secret);
             publisher.flush();
             pause(Duration.ofSeconds(2));

@@ -73,7 +73,7 @@ class CrashLoopIntegrationTest {
         List<String> output = ServiceProcess.newOutput();
         Random random = new Random(7);
         LoadPlan plan = new LoadPlan(11, "cl", secretsRoot.toString(), List.of(LoadPlan.Platform.SLURM, LoadPlan.Platform.AWS),
-                0.8, Duration.ofMillis(200), Duration.ofSeconds(6));
+                0.8, Duration.ofMillis(200), SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(6)));
 
         try (SecretsManagerDouble sm = SecretsManagerDouble.start(DoubleSettings.defaults()
                      .withForceDeleteDelay(Duration.ofMillis(300)));
@@ -120,7 +120,7 @@ class CrashLoopIntegrationTest {
             assertThat(publisher.failures()).as("sends that failed: " + publisher.firstFailure()).isZero();
             List<LoadPlan.Run> runs = load.launched();
             audit.awaitConverged(runs, load::completionSent, WAIT);
-            pause(1500);
+            pause(1000);
             service.close();
             if (System.getProperty("faults.dump") != null) { synchronized (output) { Files.write(Path.of(System.getProperty("faults.dump")), output); } System.out.println("KILLS AT " + kills.stream().map(k -> java.time.Instant.ofEpochMilli(k).toString()).toList()); }
 

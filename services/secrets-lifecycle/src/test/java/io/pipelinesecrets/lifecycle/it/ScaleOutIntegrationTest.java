@@ -40,7 +40,7 @@ class ScaleOutIntegrationTest {
 
     private static final FaultSize SIZE = FaultSize.current();
     private static final int CYCLES = SIZE.pick(1, 4);
-    private static final Duration PHASE = SIZE.pick(Duration.ofSeconds(5), Duration.ofSeconds(10));
+    private static final Duration PHASE = SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(10));
     private static final double RUNS_PER_SECOND = SIZE.pick(6.0, 10.0);
 
     /** One stop and start of an instance, and the runs it held when stopped. */
