@@ -135,8 +135,8 @@ class BackendFaultsIntegrationTest {
                 Map<String, AuditEvent> events = audit.deduplicated();
                 EndState.Figures figures = EndState.check(plan, runs, load::completionSent, audit.events(),
                         harness.secretsRoot(), sm, Set.of(AuditAction.PROVISION_RETRY_SCHEDULED, AuditAction.RELEASE_RETRY_SCHEDULED));
-                System.out.printf("FAULTS backend faults (%s): %s; before any fault: launch -> provisioned %s%n", SIZE,
-                        figures.summary(), FaultSuites.distribution(latencies(runs, load, events.values(), null, 0,
+                System.out.printf("FAULTS backend faults (%s): %d faults injected, %d rebalances, %s; before any fault:"
+                                + " launch -> provisioned %s%n", SIZE, faults.size(), harness.rebalances(), figures.summary(), FaultSuites.distribution(latencies(runs, load, events.values(), null, 0,
                                 faults.get(0).start())));
                 for (Fault fault : faults) {
                     System.out.printf("FAULTS   %s on %s for %d ms: %s; every run launched by its end converged %d ms"

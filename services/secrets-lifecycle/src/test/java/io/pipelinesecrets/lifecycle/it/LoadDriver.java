@@ -21,7 +21,6 @@ final class LoadDriver implements AutoCloseable {
     private final LoadPlan plan;
     private final EventPublisher publisher;
     private final double runsPerSecond;
-    private final int maxRuns;
     private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, runnable -> {
         Thread thread = new Thread(runnable, "load-driver");
         thread.setDaemon(true);
@@ -34,15 +33,9 @@ final class LoadDriver implements AutoCloseable {
     private volatile boolean launching;
 
     LoadDriver(LoadPlan plan, EventPublisher publisher, double runsPerSecond) {
-        this(plan, publisher, runsPerSecond, Integer.MAX_VALUE);
-    }
-
-    /** Launches at most {@code maxRuns} runs, then only sends the completions still due. */
-    LoadDriver(LoadPlan plan, EventPublisher publisher, double runsPerSecond, int maxRuns) {
         this.plan = plan;
         this.publisher = publisher;
         this.runsPerSecond = runsPerSecond;
-        this.maxRuns = maxRuns;
     }
 
     LoadDriver start() {
@@ -103,7 +96,7 @@ final class LoadDriver implements AutoCloseable {
     }
 
     private void launchNext() {
-        if (!launching || launchedCount() >= maxRuns) {
+        if (!launching) {
             return;
         }
         LoadPlan.Run run = plan.next();
