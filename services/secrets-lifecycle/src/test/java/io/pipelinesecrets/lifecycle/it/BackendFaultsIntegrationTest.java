@@ -135,9 +135,10 @@ class BackendFaultsIntegrationTest {
                 Map<String, AuditEvent> events = audit.deduplicated();
                 EndState.Figures figures = EndState.check(plan, runs, load::completionSent, audit.events(),
                         harness.secretsRoot(), sm, Set.of(AuditAction.PROVISION_RETRY_SCHEDULED, AuditAction.RELEASE_RETRY_SCHEDULED));
+                List<Long> baseline = latencies(runs, load, events.values(), null, 0, faults.get(0).start());
                 System.out.printf("FAULTS backend faults (%s): %d faults injected, %d rebalances, %s; before any fault:"
-                                + " launch -> provisioned %s%n", SIZE, faults.size(), harness.rebalances(), figures.summary(), FaultSuites.distribution(latencies(runs, load, events.values(), null, 0,
-                                faults.get(0).start())));
+                                + " launch -> provisioned %s%n", SIZE, faults.size(), harness.rebalances(), figures.summary(),
+                        FaultSuites.distribution(baseline));
                 for (Fault fault : faults) {
                     System.out.printf("FAULTS   %s on %s for %d ms: %s; every run launched by its end converged %d ms"
                                     + " after it; runs of the other environment launched during it: launch -> provisioned %s%n",
@@ -209,7 +210,8 @@ class BackendFaultsIntegrationTest {
         List<Long> latencies = new ArrayList<>();
         for (LoadPlan.Run run : runs) {
             long launchedAt = load.launchSentAt(run.runId());
-            if ((platform == null || run.platform() == platform) && launchedAt >= from && launchedAt <= to && provisioned.containsKey(run.runId())) {
+            boolean wanted = platform == null || run.platform() == platform;
+            if (wanted && launchedAt >= from && launchedAt <= to && provisioned.containsKey(run.runId())) {
                 latencies.add(provisioned.get(run.runId()).getOccurredAt().toEpochMilli() - launchedAt);
             }
         }

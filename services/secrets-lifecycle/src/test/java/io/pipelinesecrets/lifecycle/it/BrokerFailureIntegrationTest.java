@@ -70,7 +70,8 @@ class BrokerFailureIntegrationTest {
              Admin admin = kafka.admin()) {
             List<String> watched = List.of(harness.topics().launched(), harness.topics().completed(), harness.topics().secrets());
             LoadPlan plan = new LoadPlan(41, "bk", harness.secretsRoot().toString(),
-                    List.of(LoadPlan.Platform.SLURM, LoadPlan.Platform.AWS), 0.8, Duration.ofMillis(200), SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(5)));
+                    List.of(LoadPlan.Platform.SLURM, LoadPlan.Platform.AWS), 0.8, Duration.ofMillis(200),
+                    SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(5)));
             plan.secretRecords().forEach(publisher::secret);
             publisher.flush();
             pause(Duration.ofSeconds(2));

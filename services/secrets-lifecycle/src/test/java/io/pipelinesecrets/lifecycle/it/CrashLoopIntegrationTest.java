@@ -89,59 +89,68 @@ class CrashLoopIntegrationTest {
             plan.secretRecords().forEach(publisher::secret);
             publisher.flush();
 
+            List<ServiceProcess> started = new ArrayList<>();
             ServiceProcess service = ServiceProcess.start(config, adminPort, output, environment);
-            service.awaitReady(WAIT);
-            load.start();
-            List<Long> kills = new ArrayList<>();
-            List<Boolean> duringStartup = new ArrayList<>();
-            int startedAt = 0;
-            for (int k = 0; k < KILLS; k++) {
-                // Kills are spread over the load. One in five lands while the restarted service is still starting
-                // (its Streams application restoring and joining the group); the others once it made progress.
-                boolean early = k % 5 == 2;
-                if (early) {
-                    awaitOutput(output, startedAt, "secrets-lifecycle started", WAIT);
-                    pause(random.nextInt(500));
-                } else {
-                    load.awaitLaunched((k + 1) * MIN_RUNS / (KILLS + 1), WAIT);
-                    service.awaitReady(WAIT);
-                    long since = kills.isEmpty() ? 0 : kills.get(kills.size() - 1);
-                    audit.await("progress after the last kill", events -> audit.firstWrittenAfter(since).isPresent(), WAIT);
-                    pause(500 + random.nextInt(1500));
+            started.add(service);
+            try {
+                service.awaitReady(WAIT);
+                load.start();
+                List<Long> kills = new ArrayList<>();
+                List<Boolean> duringStartup = new ArrayList<>();
+                int startedAt = 0;
+                for (int k = 0; k < KILLS; k++) {
+                    // Kills are spread over the load. One in five lands while the restarted service is still starting
+                    // (its Streams application restoring and joining the group); the others once it made progress.
+                    boolean early = k % 5 == 2;
+                    if (early) {
+                        awaitOutput(output, startedAt, "secrets-lifecycle started", WAIT);
+                        pause(random.nextInt(500));
+                    } else {
+                        load.awaitLaunched((k + 1) * MIN_RUNS / (KILLS + 1), WAIT);
+                        service.awaitReady(WAIT);
+                        long since = kills.isEmpty() ? 0 : kills.get(kills.size() - 1);
+                        audit.await("progress after the last kill", events -> audit.firstWrittenAfter(since).isPresent(), WAIT);
+                        pause(500 + random.nextInt(1500));
+                    }
+                    service.kill();
+                    kills.add(System.currentTimeMillis());
+                    duringStartup.add(early);
+                    startedAt = output.size();
+                    service = ServiceProcess.start(config, adminPort, output, environment);
+                    started.add(service);
                 }
-                service.kill();
-                kills.add(System.currentTimeMillis());
-                duringStartup.add(early);
-                startedAt = output.size();
-                service = ServiceProcess.start(config, adminPort, output, environment);
+                service.awaitReady(WAIT);
+                load.awaitLaunched(MIN_RUNS, WAIT);
+                load.finish(WAIT);
+                assertThat(publisher.failures()).as("sends that failed: " + publisher.firstFailure()).isZero();
+                List<LoadPlan.Run> runs = load.launched();
+                audit.awaitConverged(runs, load::completionSent, WAIT);
+                // A moment more, so that anything written twice after convergence would be seen too.
+                pause(1000);
+                service.close();
+
+                EndState.Figures figures = EndState.check(plan, runs, load::completionSent, audit.events(), secretsRoot, sm, Set.of());
+                List<Long> recovery = recoveryTimes(audit, kills);
+                FilesystemWrites writes = FilesystemWrites.of(output);
+                System.out.printf("FAULTS crash loop (%s): %d kills (%d while starting), %s; filesystem store writes %d for"
+                                + " %d provisionings (%d idempotent rewrites after a kill), writes after a release %d;"
+                                + " recovery kill -> next committed audit event: %s ms (median %d, max %d)%n",
+                        SIZE, kills.size(), duringStartup.stream().filter(b -> b).count(), figures.summary(), writes.writes(),
+                        writes.runsWritten(), writes.writes() - writes.runsWritten(), writes.writesAfterRelease(), recovery,
+                        median(recovery), recovery.stream().mapToLong(Long::longValue).max().orElse(-1));
+
+                assertThat(kills).hasSize(KILLS);
+                assertThat(runs).hasSizeGreaterThanOrEqualTo(MIN_RUNS);
+                assertThat(figures.problems()).as("end-state problems").isEmpty();
+                assertThat(figures.leaked() + figures.missing() + figures.duplicated()).isZero();
+                assertThat(figures.active()).as("runs still active at the end").isPositive();
+                assertThat(writes.writesAfterRelease()).as("store files written again after their run was released").isZero();
+                assertThat(recovery).as("progress after every kill").hasSize(KILLS).allMatch(ms -> ms >= 0);
+                assertThat(output).as("service output").isNotEmpty().noneMatch(line -> line.contains(LoadPlan.CANARY));
+            } finally {
+                // Whatever failed, no service process outlives the test (killing a dead one does nothing).
+                started.forEach(ServiceProcess::kill);
             }
-            service.awaitReady(WAIT);
-            load.awaitLaunched(MIN_RUNS, WAIT);
-            load.finish(WAIT);
-            assertThat(publisher.failures()).as("sends that failed: " + publisher.firstFailure()).isZero();
-            List<LoadPlan.Run> runs = load.launched();
-            audit.awaitConverged(runs, load::completionSent, WAIT);
-            pause(1000);
-            service.close();
-
-            EndState.Figures figures = EndState.check(plan, runs, load::completionSent, audit.events(), secretsRoot, sm, Set.of());
-            List<Long> recovery = recoveryTimes(audit, kills);
-            FilesystemWrites writes = FilesystemWrites.of(output);
-            System.out.printf("FAULTS crash loop (%s): %d kills (%d while starting), %s; filesystem store writes %d for"
-                            + " %d provisionings (%d idempotent rewrites after a kill), writes after a release %d;"
-                            + " recovery kill -> next committed audit event: %s ms (median %d, max %d)%n",
-                    SIZE, kills.size(), duringStartup.stream().filter(b -> b).count(), figures.summary(), writes.writes(),
-                    writes.runsWritten(), writes.writes() - writes.runsWritten(), writes.writesAfterRelease(), recovery,
-                    median(recovery), recovery.stream().mapToLong(Long::longValue).max().orElse(-1));
-
-            assertThat(kills).hasSize(KILLS);
-            assertThat(runs).hasSizeGreaterThanOrEqualTo(MIN_RUNS);
-            assertThat(figures.problems()).as("end-state problems").isEmpty();
-            assertThat(figures.leaked() + figures.missing() + figures.duplicated()).isZero();
-            assertThat(figures.active()).as("runs still active at the end").isPositive();
-            assertThat(writes.writesAfterRelease()).as("store files written again after their run was released").isZero();
-            assertThat(recovery).as("progress after every kill").hasSize(KILLS).allMatch(ms -> ms >= 0);
-            assertThat(output).as("service output").isNotEmpty().noneMatch(line -> line.contains(LoadPlan.CANARY));
         }
     }
 

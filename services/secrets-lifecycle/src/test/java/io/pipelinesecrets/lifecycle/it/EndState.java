@@ -56,11 +56,10 @@ final class EndState {
 
         String summary() {
             return String.format("runs %d (%d completed, %d of them while still provisioning, %d before their launch"
-                            + " was processed; %d still active), audit"
-                            + " events %d (%d duplicate records before de-duplication), leaked %d, missing %d, duplicated"
-                            + " %d, idempotent create replays %d, other audit actions %s", runs, completed,
-                    releasedDuringProvisioning, completedBeforeLaunch, active, auditEvents, duplicatesBeforeDedup, leaked, missing, duplicated,
-                    idempotentReplays, otherActions);
+                            + " was processed; %d still active), audit events %d (%d duplicate records before"
+                            + " de-duplication), leaked %d, missing %d, duplicated %d, idempotent create replays %d, other"
+                            + " audit actions %s", runs, completed, releasedDuringProvisioning, completedBeforeLaunch, active,
+                    auditEvents, duplicatesBeforeDedup, leaked, missing, duplicated, idempotentReplays, otherActions);
         }
     }
 
