@@ -2,9 +2,13 @@ package io.pipelinesecrets.lifecycle.service;
 
 import io.pipelinesecrets.lifecycle.run.RunState;
 import io.pipelinesecrets.lifecycle.topology.BackendDispatcher;
+import io.pipelinesecrets.lifecycle.topology.CommitGate;
 import io.pipelinesecrets.lifecycle.topology.LifecycleTopology;
 import io.pipelinesecrets.serde.registry.SchemaRegistry;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
@@ -44,6 +48,7 @@ public final class LifecycleService implements AutoCloseable {
     private final KafkaStreams validation;
     private final BackendDispatcher dispatcher;
     private final List<AutoCloseable> bindings;
+    private final CloseOptions closeOptions;
 
     /**
      * @param applicationId  the Kafka Streams application id; instances sharing it share the work
@@ -61,40 +66,61 @@ public final class LifecycleService implements AutoCloseable {
     }
 
     private LifecycleService(KafkaStreams lifecycle, KafkaStreams validation, BackendDispatcher dispatcher,
-                             List<AutoCloseable> bindings) {
+                             List<AutoCloseable> bindings, CloseOptions closeOptions) {
         this.lifecycle = lifecycle;
         this.validation = validation;
         this.dispatcher = dispatcher;
         this.bindings = bindings;
+        this.closeOptions = closeOptions;
     }
 
     public static LifecycleService start(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher) {
-        return start(settings, registry, dispatcher, StreamsBinding.NONE);
+        return start(settings, registry, dispatcher, StreamsBinding.NONE, (newState, oldState) -> { });
     }
 
     /** @param binding told of both Streams applications once they are started (metrics) */
     public static LifecycleService start(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher,
                                          StreamsBinding binding) {
+        return start(settings, registry, dispatcher, binding, (newState, oldState) -> { });
+    }
+
+    /**
+     * As {@link #start(Settings, SchemaRegistry, BackendDispatcher)}, telling {@code lifecycleListener} every state
+     * change of the lifecycle application (a listener can only be set before the application starts); fault tests
+     * count rebalances with it.
+     */
+    public static LifecycleService start(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher,
+                                         KafkaStreams.StateListener lifecycleListener) {
+        return start(settings, registry, dispatcher, StreamsBinding.NONE, lifecycleListener);
+    }
+
+    private static LifecycleService start(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher,
+                                          StreamsBinding binding, KafkaStreams.StateListener lifecycleListener) {
         try (Admin admin = Admin.create(adminConfig(settings))) {
             TopicCheck.verify(admin, settings.lifecycle().topics());
         }
         if (!settings.lifecycle().autoRegisterSchemas()) {
             SchemaCheck.verifyRegistered(registry, settings.lifecycle().topics(), "the configured schema.registry.url");
         }
-        KafkaStreams lifecycle = new KafkaStreams(LifecycleTopology.build(settings.lifecycle(), registry, dispatcher),
-                streamsConfig(settings, settings.applicationId()));
+        Properties lifecycleConfig = streamsConfig(settings, settings.applicationId());
+        boolean transactional = !StreamsConfig.AT_LEAST_ONCE.equals(
+                String.valueOf(lifecycleConfig.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
+        CommitGate gate = transactional ? CommitGate.afterCommit() : CommitGate.open();
+        KafkaStreams lifecycle = new KafkaStreams(LifecycleTopology.build(settings.lifecycle(), registry, dispatcher, gate),
+                lifecycleConfig, new CommitGatedClientSupplier(gate));
         KafkaStreams validation = new KafkaStreams(LifecycleTopology.buildSecretValidation(settings.lifecycle(), registry),
                 streamsConfig(settings, settings.applicationId() + "-secret-validation"));
         for (KafkaStreams streams : new KafkaStreams[] {lifecycle, validation}) {
             streams.setUncaughtExceptionHandler(LifecycleService::onStreamThreadFailure);
         }
+        lifecycle.setStateListener(lifecycleListener);
         lifecycle.start();
         validation.start();
         List<AutoCloseable> bindings = List.of(binding.bind(LIFECYCLE_APP, lifecycle),
                 binding.bind(SECRET_VALIDATION_APP, validation));
         LOG.info("secrets-lifecycle started: application id {}, Kafka {}", settings.applicationId(),
                 settings.bootstrapServers());
-        return new LifecycleService(lifecycle, validation, dispatcher, bindings);
+        return new LifecycleService(lifecycle, validation, dispatcher, bindings, closeOptions(settings));
     }
 
     /** Ready when both applications process: each RUNNING (not starting, rebalancing or failed). */
@@ -125,12 +151,6 @@ public final class LifecycleService implements AutoCloseable {
     }
 
     /**
-     * Visits every run whose partition this instance holds as active task (released runs included, for as long as
-     * they are remembered). A consistent snapshot per store, not across stores; for metrics, not for decisions.
-     *
-     * @throws InvalidStateStoreException while the store is not queryable (starting, rebalancing)
-     */
-    /**
      * Whether this instance runs the first lifecycle task (partition 0): exactly one instance does while the group
      * is stable, which makes it the one to run instance-wide chores such as the periodic reconciler.
      */
@@ -139,6 +159,12 @@ public final class LifecycleService implements AutoCloseable {
                 .anyMatch(task -> task.taskId().subtopology() == 0 && task.taskId().partition() == 0);
     }
 
+    /**
+     * Visits every run whose partition this instance holds as active task (released runs included, for as long as
+     * they are remembered). A consistent snapshot per store, not across stores; for metrics, not for decisions.
+     *
+     * @throws InvalidStateStoreException while the store is not queryable (starting, rebalancing)
+     */
     public void forEachLocalRun(Consumer<RunState> visitor) {
         ReadOnlyKeyValueStore<String, RunState> runs = lifecycle.store(StoreQueryParameters.fromNameAndType(
                 LifecycleTopology.RUN_STATE_STORE, QueryableStoreTypes.<String, RunState>keyValueStore()));
@@ -161,8 +187,8 @@ public final class LifecycleService implements AutoCloseable {
                 LOG.warn("could not release a binding of the Streams applications: {}", e.toString());
             }
         }
-        lifecycle.close(CLOSE_TIMEOUT);
-        validation.close(CLOSE_TIMEOUT);
+        lifecycle.close(closeOptions);
+        validation.close(closeOptions);
         dispatcher.close();
         LOG.info("secrets-lifecycle stopped");
     }
@@ -172,6 +198,19 @@ public final class LifecycleService implements AutoCloseable {
         // the last commit, and every backend call it repeats is idempotent.
         LOG.error("stream thread failed; replacing it", failure);
         return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+
+    /**
+     * A stopping instance leaves the consumer group, so that the others take over its partitions (and their runs)
+     * at once. Kafka Streams otherwise stays in the group, and its partitions wait for session.timeout.ms (45 s by
+     * default) — a stall long enough for the other instances' transactions to time out while they wait in the
+     * rebalance. With static membership (a group.instance.id) staying is the point, so it is kept.
+     */
+    private static CloseOptions closeOptions(Settings settings) {
+        boolean staticMember = settings.kafkaOverrides().keySet().stream()
+                .anyMatch(key -> key.endsWith(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG));
+        return CloseOptions.timeout(CLOSE_TIMEOUT).withGroupMembershipOperation(staticMember
+                ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
     }
 
     private static Map<String, Object> adminConfig(Settings settings) {

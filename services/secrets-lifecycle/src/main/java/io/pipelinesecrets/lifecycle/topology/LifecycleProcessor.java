@@ -67,6 +67,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     private final Deserializer<SecretRecord> secretRecords;
     private final BackendDispatcher dispatcher;
     private final SecretsTopicProgress progress;
+    private final CommitGate gate;
 
     /** Filled by backend callbacks on any thread; drained only on the stream thread. */
     private final Queue<RunInput.BackendDone> results = new ConcurrentLinkedQueue<>();
@@ -82,13 +83,14 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
 
     LifecycleProcessor(LifecycleTopology.Settings settings, Deserializer<WorkflowLaunched> launches,
                        Deserializer<WorkflowCompleted> completions, Deserializer<SecretRecord> secretRecords,
-                       BackendDispatcher dispatcher, SecretsTopicProgress progress) {
+                       BackendDispatcher dispatcher, SecretsTopicProgress progress, CommitGate gate) {
         this.settings = settings;
         this.launches = launches;
         this.completions = completions;
         this.secretRecords = secretRecords;
         this.dispatcher = dispatcher;
         this.progress = progress;
+        this.gate = gate;
     }
 
     @Override
@@ -192,7 +194,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                 settings.observer().audited(fact);
             }
             for (BackendCommand command : transition.commands()) {
-                dispatcher.dispatch(command, results::add);
+                // Made once this transaction commits: a call decided in a transaction that aborts never happens.
+                gate.submit(() -> dispatcher.dispatch(command, results::add));
             }
             schedule(input.runId(), after);
             if (after != null && (before == null || before.phase() != after.phase())) {

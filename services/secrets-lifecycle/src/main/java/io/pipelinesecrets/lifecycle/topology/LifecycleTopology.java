@@ -73,7 +73,13 @@ public final class LifecycleTopology {
         }
     }
 
+    /** Backend calls are made as soon as they are decided (no transactions: tests on the topology test driver). */
     public static Topology build(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher) {
+        return build(settings, registry, dispatcher, CommitGate.open());
+    }
+
+    /** @param gate when the backend calls the processor decides are made (see {@link CommitGate}) */
+    public static Topology build(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher, CommitGate gate) {
         // Counted by the global store's updater, waited on by the lifecycle processor (read-your-writes).
         SecretsTopicProgress progress = new SecretsTopicProgress();
         ServiceTopics topics = settings.topics();
@@ -96,7 +102,7 @@ public final class LifecycleTopology {
                         new SpecificAvroDeserializer<>(registry, WorkflowLaunched.class),
                         new SpecificAvroDeserializer<>(registry, WorkflowCompleted.class),
                         new SpecificAvroDeserializer<>(registry, SecretRecord.class),
-                        dispatcher, progress),
+                        dispatcher, progress, gate),
                 LAUNCHED_SOURCE, COMPLETED_SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RUN_STATE_STORE), Serdes.String(), new RunStateSerde()), LIFECYCLE);

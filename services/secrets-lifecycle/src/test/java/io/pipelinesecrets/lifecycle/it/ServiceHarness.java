@@ -28,6 +28,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.KafkaStreams;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,6 +47,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real service on the test cluster: topics of its own (prefixed per test), the filesystem backend under a
@@ -73,8 +75,10 @@ public final class ServiceHarness implements AutoCloseable {
     private final RecordLog<AuditEvent> audit;
     private final RecordLog<ConsumerRecord<byte[], byte[]>> deadLetters;
     private final List<String> httpResponses = new ArrayList<>();
+    private final AtomicInteger rebalances = new AtomicInteger();
     private LifecycleService service;
     private AdminServer admin;
+    private boolean running;
 
     private ServiceHarness(TestKafka kafka, Path workDirectory, LifecyclePolicy policy, Duration punctuationInterval,
                            Map<String, Object> kafkaOverrides) {
@@ -93,12 +97,55 @@ public final class ServiceHarness implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try (Admin admin = kafka.admin()) {
-            TopicCheck.createMissing(admin, new TopicLayout(topics, 3, (short) 1));
+            // One replica per broker up to three, so that a three-broker cluster mirrors production durability.
+            TopicCheck.createMissing(admin, new TopicLayout(topics, 3, (short) Math.min(3, kafka.cluster().brokerCount())));
         }
         this.producer = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
         this.audit = new RecordLog<>(kafka.bootstrapServers(), topics.audit(),
                 r -> this.serdes.audit().deserializer().deserialize(topics.audit(), r.value()));
         this.deadLetters = new RecordLog<>(kafka.bootstrapServers(), topics.deadLetters(), r -> r);
+    }
+
+    /**
+     * A second instance of the same service: same application id, topics, registry, policy, backends and secrets
+     * root as {@code first}, with a state directory of its own under {@code workDirectory}. Instances sharing an
+     * application id share the partitions, as in a scaled-out deployment.
+     */
+    private ServiceHarness(ServiceHarness first, Path workDirectory) {
+        this.kafka = first.kafka;
+        this.policy = first.policy;
+        this.punctuationInterval = first.punctuationInterval;
+        this.kafkaOverrides = first.kafkaOverrides;
+        this.applicationId = first.applicationId;
+        this.topicPrefix = first.topicPrefix;
+        this.topics = first.topics;
+        this.secretsRoot = first.secretsRoot;
+        this.stateDirectory = workDirectory.resolve("state");
+        this.extraBackends = first.extraBackends;
+        this.registry = first.registry;
+        this.autoRegister = first.autoRegister;
+        this.serdes = first.serdes;
+        this.producer = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+        this.audit = new RecordLog<>(kafka.bootstrapServers(), topics.audit(),
+                r -> this.serdes.audit().deserializer().deserialize(topics.audit(), r.value()));
+        this.deadLetters = new RecordLog<>(kafka.bootstrapServers(), topics.deadLetters(), r -> r);
+    }
+
+    /** Starts another instance of {@code first}'s service (see the constructor above) and waits until it is ready. */
+    public static ServiceHarness startPeer(ServiceHarness first, Path workDirectory) {
+        ServiceHarness peer = new ServiceHarness(first, workDirectory);
+        peer.startService();
+        return peer;
+    }
+
+    /** With a policy of the test's choosing and backends beside the filesystem one (made afresh at every start). */
+    public static ServiceHarness start(TestKafka kafka, Path workDirectory, LifecyclePolicy policy,
+                                       java.util.function.Supplier<List<SecretsBackend>> extraBackends) {
+        ServiceHarness harness = new ServiceHarness(kafka, workDirectory, policy, Duration.ofMillis(20),
+                Map.of("commit.interval.ms", 50));
+        harness.extraBackends = extraBackends;
+        harness.startService();
+        return harness;
     }
 
     public static ServiceHarness start(TestKafka kafka, Path workDirectory) {
@@ -152,16 +199,25 @@ public final class ServiceHarness implements AutoCloseable {
         LifecycleTopology.Settings settings = new LifecycleTopology.Settings(topics, policy,
                 PlatformRouting.defaults(dispatcher.names()), punctuationInterval, autoRegister, Clock.systemUTC());
         service = LifecycleService.start(new LifecycleService.Settings(applicationId, kafka.bootstrapServers(),
-                kafkaOverrides, stateDirectory, settings), registry, dispatcher);
+                kafkaOverrides, stateDirectory, settings), registry, dispatcher, (newState, oldState) -> {
+                    if (newState == KafkaStreams.State.REBALANCING) {
+                        rebalances.incrementAndGet();
+                    }
+                });
         try {
             admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), () -> service);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        running = true;
         awaitReady();
     }
 
     public void stopService() {
+        if (!running) {
+            return;
+        }
+        running = false;
         admin.close();
         service.close();
     }
@@ -290,6 +346,11 @@ public final class ServiceHarness implements AutoCloseable {
 
     public LifecycleService service() {
         return service;
+    }
+
+    /** Transitions of the lifecycle application into REBALANCING, over every start of this instance. */
+    public int rebalances() {
+        return rebalances.get();
     }
 
     /** GET on the admin server; every response is kept for the canary scan. */

@@ -7,6 +7,7 @@ import org.apache.kafka.server.common.MetadataVersion;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -70,6 +71,14 @@ final class EmbeddedTestCluster implements KafkaTestCluster {
     public void stopBroker(int brokerId) {
         BrokerServer broker = broker(brokerId);
         broker.shutdown();
+        broker.awaitShutdown();
+    }
+
+    @Override
+    public void killBroker(int brokerId) {
+        BrokerServer broker = broker(brokerId);
+        // A zero deadline: the controlled-shutdown request goes out but the broker does not wait for it.
+        broker.shutdown(Duration.ZERO);
         broker.awaitShutdown();
     }
 

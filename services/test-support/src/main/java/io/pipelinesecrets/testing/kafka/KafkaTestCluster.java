@@ -15,9 +15,20 @@ public interface KafkaTestCluster extends AutoCloseable {
     /** Broker node ids, for fault tests that stop and restart one. */
     Set<Integer> brokerIds();
 
-    /** Stops one broker abruptly but keeps its data, so {@link #startBroker} brings it back with the same log. */
+    /**
+     * Stops one broker with a controlled shutdown (the controller moves its partition leadership away first) and
+     * keeps its data, so {@link #startBroker} brings it back with the same log.
+     */
     default void stopBroker(int brokerId) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot stop a single broker");
+    }
+
+    /**
+     * Stops one broker without waiting for the controller to move its partition leadership away first (no
+     * controlled shutdown): closer to a crashed machine than {@link #stopBroker}. Its data stays for {@link #startBroker}.
+     */
+    default void killBroker(int brokerId) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot kill a single broker");
     }
 
     default void startBroker(int brokerId) {

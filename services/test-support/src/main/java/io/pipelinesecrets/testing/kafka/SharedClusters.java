@@ -16,7 +16,8 @@ final class SharedClusters {
     static KafkaTestCluster get(ExtensionContext context, int brokers) {
         ExtensionContext.Store rootStore = context.getRoot().getStore(NAMESPACE);
         return rootStore.getOrComputeIfAbsent("cluster-" + brokers,
-                key -> new ClosingResource(KafkaTestBackend.selected().start(brokers)),
+                // Only the in-JVM test kit runs several brokers (and stops one); a single broker may be a container.
+                key -> new ClosingResource((brokers > 1 ? KafkaTestBackend.EMBEDDED : KafkaTestBackend.selected()).start(brokers)),
                 ClosingResource.class).cluster();
     }
 

@@ -5,6 +5,7 @@ import io.pipelinesecrets.lifecycle.run.RunIds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -103,6 +104,23 @@ final class RunStoreFiles {
             }
         }
         syncDirectory(directory);
+        removeStaleTempFiles(directory);
+    }
+
+    /**
+     * A write cut off half-way can leave its temp file (a full copy of the store) behind: when the share went away
+     * under it, the cleanup above could not reach the file. The store just written supersedes it.
+     */
+    private static void removeStaleTempFiles(Path directory) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, TEMP_PREFIX + "*" + TEMP_SUFFIX)) {
+            for (Path entry : entries) {
+                if (Files.isRegularFile(entry, NOFOLLOW_LINKS)) {
+                    deleteQuietly(entry);
+                }
+            }
+        } catch (IOException | DirectoryIteratorException notNow) {
+            // The run's release removes them.
+        }
     }
 
     /**

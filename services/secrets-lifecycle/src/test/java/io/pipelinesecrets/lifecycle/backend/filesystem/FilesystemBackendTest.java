@@ -106,6 +106,20 @@ class FilesystemBackendTest {
     }
 
     @Test
+    void shouldRemoveATempFileAnInterruptedWriteLeftWhenTheNextWriteSucceeds() throws Exception {
+        await(backend.provision(run(RUN_ID, root), secrets()));
+        // What a write cut off by the share going away leaves behind: a full copy of the store.
+        Path leftover = storeFile.resolveSibling(".store.json.3f2a.tmp");
+        Files.writeString(leftover, "[{\"name\":\"DB_PASSWORD\",\"value\":\"hunter2\"}]");
+
+        await(backend.provision(run(RUN_ID, root), secrets()));
+
+        try (Stream<Path> entries = Files.list(storeFile.getParent())) {
+            assertThat(entries).containsExactlyInAnyOrder(storeFile, storeFile.resolveSibling(".managed-by"));
+        }
+    }
+
+    @Test
     void shouldNarrowAnExistingRunDirectoryToOwnerOnly() throws Exception {
         Path directory = Files.createDirectory(root.resolve(RUN_ID));
         Files.setPosixFilePermissions(directory, PosixFilePermissions.fromString("rwxrwxrwx"));

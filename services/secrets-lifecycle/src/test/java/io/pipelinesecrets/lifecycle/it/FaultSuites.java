@@ -1,0 +1,75 @@
+package io.pipelinesecrets.lifecycle.it;
+
+import io.pipelinesecrets.events.AuditAction;
+import io.pipelinesecrets.events.AuditEvent;
+import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
+import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
+import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
+import io.pipelinesecrets.lifecycle.backend.aws.RecordingCredentials;
+import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
+import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** What the in-JVM fault suites share: the service's policy and AWS backend, and the arithmetic of their figures. */
+final class FaultSuites {
+
+    /**
+     * Fast retries, and enough of them to outlast every fault window the suites inject (40 attempts at most 1 s
+     * apart): a run must converge when its backend comes back, not fail because the outage was long.
+     */
+    static final LifecyclePolicy POLICY = new LifecyclePolicy(Duration.ofHours(24), 40, Duration.ofMillis(200),
+            Duration.ofSeconds(1));
+    static final Duration WAIT = Duration.ofSeconds(180);
+
+    private FaultSuites() {
+    }
+
+    /** The AWS Secrets Manager backend against the double, made afresh at each (re)start of a harness. */
+    static List<SecretsBackend> awsBackend(SecretsManagerDouble sm) {
+        return List.of(new AwsSecretsManagerBackend(new AwsBackendConfig("faults-instance", new AwsEnvironmentSettings(
+                AwsEnvironmentSettings.DEFAULT_NAME_TEMPLATE, false, null, null), Map.of(), Set.of(LoadPlan.REGION), Set.of(),
+                null, 200, URI.create(sm.endpoint()), Duration.ofSeconds(20)), new RecordingCredentials()));
+    }
+
+    /** The first (de-duplicated) audit event of each run with this action. */
+    static Map<String, AuditEvent> firstByRun(Collection<AuditEvent> events, AuditAction action) {
+        Map<String, AuditEvent> byRun = new HashMap<>();
+        for (AuditEvent event : events) {
+            if (event.getAction() == action) {
+                byRun.merge(event.getRunId(), event, (a, b) -> a.getOccurredAt().isBefore(b.getOccurredAt()) ? a : b);
+            }
+        }
+        return byRun;
+    }
+
+    /** "p50 x ms, p99 y ms, max z ms (n runs)" of a list of latencies. */
+    static String distribution(Collection<Long> millis) {
+        if (millis.isEmpty()) {
+            return "no runs";
+        }
+        List<Long> sorted = new ArrayList<>(millis);
+        sorted.sort(null);
+        return String.format("p50 %d ms, p99 %d ms, max %d ms (%d runs)", sorted.get(sorted.size() / 2),
+                sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99))), sorted.get(sorted.size() - 1),
+                sorted.size());
+    }
+
+    static void pause(Duration duration) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
