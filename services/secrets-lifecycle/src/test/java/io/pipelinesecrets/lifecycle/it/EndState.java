@@ -202,7 +202,8 @@ final class EndState {
                 }
                 found.add(runId);
                 try (Stream<Path> files = Files.list(directory)) {
-                    files.filter(f -> !f.getFileName().toString().equals("store.json")).forEach(f -> {
+                    // The store and the service's managed-by mark (what the reconciler goes by); anything else is a leak.
+                    files.filter(f -> !Set.of("store.json", ".managed-by").contains(f.getFileName().toString())).forEach(f -> {
                         leaked++;
                         problem("stray file " + f);
                     });

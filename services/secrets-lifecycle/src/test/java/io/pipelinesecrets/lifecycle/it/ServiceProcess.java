@@ -37,14 +37,18 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     static ServiceProcess start(Path config, int adminPort, List<String> sharedOutput) {
-        return start(config, adminPort, sharedOutput, Map.of("LOG_FORMAT", "text"));
+        return start(config, adminPort, sharedOutput, Map.of());
     }
 
-    /** @param environment added to the service's environment, e.g. {@code LOG_FORMAT} or AWS credentials */
+    /**
+     * @param environment added to the service's environment, e.g. AWS credentials; logs are plain text (the tests
+     *                    read them line by line) unless it sets {@code LOG_FORMAT}
+     */
     static ServiceProcess start(Path config, int adminPort, List<String> sharedOutput, Map<String, String> environment) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-jar", JAR.toString(),
                 "run", "--config", config.toString()).redirectErrorStream(true);
+        builder.environment().put("LOG_FORMAT", "text");
         builder.environment().putAll(environment);
         try {
             Process process = builder.start();
