@@ -1,29 +1,18 @@
 package io.pipelinesecrets.lifecycle.it;
 
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
-import io.pipelinesecrets.lifecycle.service.TopicCheck;
-import io.pipelinesecrets.lifecycle.service.TopicLayout;
 import io.pipelinesecrets.serde.EventSerdes;
-import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry;
-import io.pipelinesecrets.serde.registry.http.ConfluentRegistryServer;
 import io.pipelinesecrets.testing.aws.DoubleSettings;
 import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
 import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
 import io.pipelinesecrets.testing.kafka.TestKafka;
-import io.pipelinesecrets.testing.net.FreePorts;
-import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -62,28 +51,26 @@ class CrashLoopIntegrationTest {
 
     @Test
     void shouldLoseLeakAndDuplicateNothingThroughRepeatedKills(TestKafka kafka, @TempDir Path work) throws Exception {
-        ServiceTopics topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
-        try (Admin admin = kafka.admin()) {
-            TopicCheck.createMissing(admin, new TopicLayout(topics, 3, (short) 1));
-        }
-        Path secretsRoot = Files.createDirectories(work.resolve("secrets"),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-        EventSerdes serdes = EventSerdes.create(registry, true);
-        int adminPort = FreePorts.next();
-        List<String> output = ServiceProcess.newOutput();
+        PackagedService setup = PackagedService.create(kafka, work);
+        ServiceTopics topics = setup.topics;
+        EventSerdes serdes = setup.serdes;
+        Path secretsRoot = setup.secretsRoot;
+        int adminPort = setup.adminPort;
+        List<String> output = setup.output;
         Random random = new Random(7);
         LoadPlan plan = new LoadPlan(11, "cl", secretsRoot.toString(), List.of(LoadPlan.Platform.SLURM, LoadPlan.Platform.AWS),
                 0.8, Duration.ofMillis(200), SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(6)));
 
-        try (SecretsManagerDouble sm = SecretsManagerDouble.start(DoubleSettings.defaults()
+        try (setup;
+             SecretsManagerDouble sm = SecretsManagerDouble.start(DoubleSettings.defaults()
                      .withForceDeleteDelay(Duration.ofMillis(300)));
-             ConfluentRegistryServer registryServer = new ConfluentRegistryServer(registry,
-                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
              EventPublisher publisher = new EventPublisher(kafka, topics, serdes);
              AuditObserver audit = new AuditObserver(kafka.bootstrapServers(), topics.audit(), serdes);
              LoadDriver load = new LoadDriver(plan, publisher, RUNS_PER_SECOND)) {
-            Path config = writeConfig(work, kafka, topics, registryServer.url(), secretsRoot, adminPort, sm.endpoint());
+            List<String> settings = new ArrayList<>(List.of(PackagedService.fastGroupLeaving()));
+            settings.addAll(List.of("aws.regions=" + LoadPlan.REGION, "aws.endpoint=" + sm.endpoint(),
+                    "aws.calls-per-second=100"));
+            Path config = setup.writeConfig("crash-loop", settings.toArray(String[]::new));
             Map<String, String> environment = Map.of("AWS_ACCESS_KEY_ID", "crash-loop", "AWS_SECRET_ACCESS_KEY", "crash-loop",
                     "AWS_REGION", LoadPlan.REGION);
             plan.secretRecords().forEach(publisher::secret);
@@ -207,37 +194,6 @@ class CrashLoopIntegrationTest {
             }
             return rest.substring(0, end);
         }
-    }
-
-    private static Path writeConfig(Path work, TestKafka kafka, ServiceTopics topics, String registryUrl, Path secretsRoot,
-                                    int adminPort, String awsEndpoint) throws IOException {
-        String config = String.join("\n",
-                "application.id=" + kafka.uniqueName("crash-loop-app"),
-                "instance.id=crash-loop",
-                "kafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                "kafka.commit.interval.ms=100",
-                // A killed member must leave the group fast, or every restart waits out its session.
-                "kafka.session.timeout.ms=6000",
-                "kafka.heartbeat.interval.ms=1000",
-                "kafka.transaction.timeout.ms=10000",
-                "schema.registry.url=" + registryUrl,
-                "schema.registry.auto-register=true",
-                "topics.launched=" + topics.launched(),
-                "topics.completed=" + topics.completed(),
-                "topics.secrets=" + topics.secrets(),
-                "topics.audit=" + topics.audit(),
-                "topics.dlq=" + topics.deadLetters(),
-                "state.dir=" + work.resolve("state"),
-                "filesystem.allowed-roots=" + secretsRoot,
-                "aws.regions=" + LoadPlan.REGION,
-                "aws.endpoint=" + awsEndpoint,
-                "aws.calls-per-second=100",
-                "lifecycle.punctuation-interval=50ms",
-                "lifecycle.retry-initial-backoff=200ms",
-                "lifecycle.retry-max-backoff=2s",
-                "admin.host=127.0.0.1",
-                "admin.port=" + adminPort);
-        return Files.writeString(work.resolve("service.properties"), config);
     }
 
     private static void awaitOutput(List<String> output, int from, String marker, Duration timeout) throws InterruptedException {

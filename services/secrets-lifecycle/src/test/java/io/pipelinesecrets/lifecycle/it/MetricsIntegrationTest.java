@@ -9,18 +9,12 @@ import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import io.pipelinesecrets.lifecycle.metrics.PrometheusText;
-import io.pipelinesecrets.lifecycle.service.TopicCheck;
-import io.pipelinesecrets.lifecycle.service.TopicLayout;
 import io.pipelinesecrets.serde.EventSerdes;
-import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry;
-import io.pipelinesecrets.serde.registry.http.ConfluentRegistryServer;
 import io.pipelinesecrets.testing.aws.DoubleSettings;
 import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
 import io.pipelinesecrets.testing.events.Events;
 import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
 import io.pipelinesecrets.testing.kafka.TestKafka;
-import io.pipelinesecrets.testing.net.FreePorts;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -33,8 +27,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +34,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -84,27 +75,22 @@ class MetricsIntegrationTest {
 
     @Test
     void shouldTurnReadyOnlyOnceStreamsRunAndMoveTheMetersAsRunsFlow(TestKafka kafka, @TempDir Path work) throws Exception {
-        ServiceTopics topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
-        try (Admin admin = kafka.admin()) {
-            TopicCheck.createMissing(admin, new TopicLayout(topics, 3, (short) 1));
-        }
-        Path secretsRoot = Files.createDirectories(work.resolve("secrets"),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-        EventSerdes serdes = EventSerdes.create(registry, true);
-        int adminPort = FreePorts.next();
-        List<String> output = ServiceProcess.newOutput();
         List<String> scrapes = new ArrayList<>();
+        PackagedService setup = PackagedService.create(kafka, work);
+        ServiceTopics topics = setup.topics;
+        EventSerdes serdes = setup.serdes;
+        Path secretsRoot = setup.secretsRoot;
+        int adminPort = setup.adminPort;
+        List<String> output = setup.output;
 
-        try (SecretsManagerDouble sm = SecretsManagerDouble.start(DoubleSettings.defaults()
+        try (setup;
+             SecretsManagerDouble sm = SecretsManagerDouble.start(DoubleSettings.defaults()
                      .withForceDeleteDelay(Duration.ZERO));
-             ConfluentRegistryServer registryServer = new ConfluentRegistryServer(registry,
-                     new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producerConfig(),
                      new StringSerializer(), new ByteArraySerializer());
              RecordLog<AuditEvent> audit = new RecordLog<>(kafka.bootstrapServers(), topics.audit(),
                      r -> serdes.audit().deserializer().deserialize(topics.audit(), r.value()))) {
-            Path config = writeConfig(work, kafka, topics, registryServer.url(), secretsRoot, adminPort, sm.endpoint());
+            Path config = setup.writeConfig("metrics-test", "aws.regions=us-east-1", "aws.endpoint=" + sm.endpoint());
             send(producer, topics.secrets(), "workspace:" + Events.WORKSPACE + ":DB_PASSWORD", serdes.secrets().serializer()
                     .serialize(topics.secrets(), Events.workspaceSecret(Events.WORKSPACE, "DB_PASSWORD", CANARY).build()));
             send(producer, topics.secrets(), "user:" + Events.USER + ":API_TOKEN", serdes.secrets().serializer()
@@ -324,31 +310,5 @@ class MetricsIntegrationTest {
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value) throws Exception {
         producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
-    }
-
-    private static Path writeConfig(Path work, TestKafka kafka, ServiceTopics topics, String registryUrl, Path secretsRoot,
-                                    int adminPort, String awsEndpoint) throws IOException {
-        String config = String.join("\n",
-                "application.id=" + kafka.uniqueName("metrics-app"),
-                "instance.id=metrics-test",
-                "kafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                "kafka.commit.interval.ms=100",
-                "schema.registry.url=" + registryUrl,
-                "schema.registry.auto-register=true",
-                "topics.launched=" + topics.launched(),
-                "topics.completed=" + topics.completed(),
-                "topics.secrets=" + topics.secrets(),
-                "topics.audit=" + topics.audit(),
-                "topics.dlq=" + topics.deadLetters(),
-                "state.dir=" + work.resolve("state"),
-                "filesystem.allowed-roots=" + secretsRoot,
-                "aws.regions=us-east-1",
-                "aws.endpoint=" + awsEndpoint,
-                "lifecycle.punctuation-interval=50ms",
-                "lifecycle.retry-initial-backoff=200ms",
-                "lifecycle.retry-max-backoff=2s",
-                "admin.host=127.0.0.1",
-                "admin.port=" + adminPort);
-        return Files.writeString(work.resolve("service.properties"), config);
     }
 }

@@ -5,16 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
-import io.pipelinesecrets.lifecycle.service.TopicCheck;
-import io.pipelinesecrets.lifecycle.service.TopicLayout;
 import io.pipelinesecrets.serde.EventSerdes;
-import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry;
-import io.pipelinesecrets.serde.registry.http.ConfluentRegistryServer;
 import io.pipelinesecrets.testing.events.Events;
 import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
 import io.pipelinesecrets.testing.kafka.TestKafka;
-import io.pipelinesecrets.testing.net.FreePorts;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -27,11 +21,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -60,24 +51,19 @@ class ServiceCrashIntegrationTest {
 
     @Test
     void shouldLoseLeakAndDuplicateNothingWhenKilledMidRun(TestKafka kafka, @TempDir Path work) throws Exception {
-        ServiceTopics topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
-        try (Admin admin = kafka.admin()) {
-            TopicCheck.createMissing(admin, new TopicLayout(topics, 3, (short) 1));
-        }
-        Path secretsRoot = Files.createDirectories(work.resolve("secrets"),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
-        EventSerdes serdes = EventSerdes.create(registry, true);
-        int adminPort = FreePorts.next();
-        List<String> output = ServiceProcess.newOutput();
+        PackagedService setup = PackagedService.create(kafka, work);
+        ServiceTopics topics = setup.topics;
+        EventSerdes serdes = setup.serdes;
+        Path secretsRoot = setup.secretsRoot;
+        int adminPort = setup.adminPort;
+        List<String> output = setup.output;
 
-        try (ConfluentRegistryServer registryServer = new ConfluentRegistryServer(registry,
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).start();
+        try (setup;
              KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.producerConfig(),
                      new StringSerializer(), new ByteArraySerializer());
              RecordLog<AuditEvent> audit = new RecordLog<>(kafka.bootstrapServers(), topics.audit(),
                      r -> serdes.audit().deserializer().deserialize(topics.audit(), r.value()))) {
-            Path config = writeConfig(work, kafka, topics, registryServer.url(), secretsRoot, adminPort);
+            Path config = setup.writeConfig("crash-test", PackagedService.fastGroupLeaving());
             send(producer, topics.secrets(), "workspace:" + Events.WORKSPACE + ":DB_PASSWORD", serdes.secrets().serializer()
                     .serialize(topics.secrets(), Events.workspaceSecret(Events.WORKSPACE, "DB_PASSWORD", CANARY).build()));
             send(producer, topics.secrets(), "user:" + Events.USER + ":API_TOKEN", serdes.secrets().serializer()
@@ -157,33 +143,5 @@ class ServiceCrashIntegrationTest {
 
     private static void send(KafkaProducer<String, byte[]> producer, String topic, String key, byte[] value) throws Exception {
         producer.send(new ProducerRecord<>(topic, key, value)).get(30, TimeUnit.SECONDS);
-    }
-
-    private static Path writeConfig(Path work, TestKafka kafka, ServiceTopics topics, String registryUrl, Path secretsRoot,
-                                    int adminPort) throws IOException {
-        String config = String.join("\n",
-                "application.id=" + kafka.uniqueName("crash-app"),
-                "instance.id=crash-test",
-                "kafka.bootstrap.servers=" + kafka.bootstrapServers(),
-                "kafka.commit.interval.ms=100",
-                // A killed member must leave the group fast, or every restart waits out its session.
-                "kafka.session.timeout.ms=6000",
-                "kafka.heartbeat.interval.ms=1000",
-                "kafka.transaction.timeout.ms=10000",
-                "schema.registry.url=" + registryUrl,
-                "schema.registry.auto-register=true",
-                "topics.launched=" + topics.launched(),
-                "topics.completed=" + topics.completed(),
-                "topics.secrets=" + topics.secrets(),
-                "topics.audit=" + topics.audit(),
-                "topics.dlq=" + topics.deadLetters(),
-                "state.dir=" + work.resolve("state"),
-                "filesystem.allowed-roots=" + secretsRoot,
-                "lifecycle.punctuation-interval=50ms",
-                "lifecycle.retry-initial-backoff=200ms",
-                "lifecycle.retry-max-backoff=2s",
-                "admin.host=127.0.0.1",
-                "admin.port=" + adminPort);
-        return Files.writeString(work.resolve("service.properties"), config);
     }
 }
