@@ -2,6 +2,7 @@ package io.pipelinesecrets.lifecycle.reconcile;
 
 import io.pipelinesecrets.events.AuditEvent;
 import io.pipelinesecrets.lifecycle.run.AuditFact;
+import io.pipelinesecrets.lifecycle.service.KafkaClientSettings;
 import io.pipelinesecrets.lifecycle.topology.AuditEvents;
 import io.pipelinesecrets.serde.SpecificAvroSerializer;
 import io.pipelinesecrets.serde.registry.SchemaRegistry;
@@ -11,7 +12,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,8 +32,7 @@ public final class AuditTopicWriter implements java.util.function.Consumer<Audit
     /** @param clientSettings bootstrap.servers and any Kafka client settings (security); others are ignored */
     public AuditTopicWriter(Map<String, Object> clientSettings, String topic, SchemaRegistry registry,
                             boolean autoRegisterSchemas, Clock clock) {
-        Map<String, Object> config = new HashMap<>(clientSettings);
-        config.keySet().retainAll(ProducerConfig.configNames());
+        Map<String, Object> config = KafkaClientSettings.producer(clientSettings);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.CLIENT_ID_CONFIG, "pipeline-secrets-reconciler");

@@ -158,9 +158,8 @@ public final class FilesystemBackend implements SecretsBackend {
                         owned.add(new OwnedEntry(NAME, run.runId(), run.runDirectory().toString(), run.markedAt(),
                                 RunTarget.located(run.runId(), null, null, run.secretsPath().toString())));
                     }
-                } catch (IOException | UncheckedIOException e) {
-                    throw new UncheckedIOException("cannot list run directories under " + root, e instanceof IOException io
-                            ? io : ((UncheckedIOException) e).getCause());
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot list run directories under " + root, e);
                 }
             }
             return owned;
