@@ -62,8 +62,7 @@ final class ReplayCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
-                "Missing subcommand: completions or dead-letters (see --help)");
+        throw CommandGroups.missingSubcommand(spec);
     }
 
     @Command(

@@ -30,7 +30,7 @@ final class RunsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: show (see --help)");
+        throw CommandGroups.missingSubcommand(spec);
     }
 
     @Command(

@@ -26,7 +26,7 @@ final class SchemasCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: register (see --help)");
+        throw CommandGroups.missingSubcommand(spec);
     }
 
     @Command(

@@ -33,7 +33,7 @@ final class TopicsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "Missing subcommand: apply (see --help)");
+        throw CommandGroups.missingSubcommand(spec);
     }
 
     @Command(

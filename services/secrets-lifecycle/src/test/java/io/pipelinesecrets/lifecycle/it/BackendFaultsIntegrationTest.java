@@ -125,11 +125,7 @@ class BackendFaultsIntegrationTest {
                         System.currentTimeMillis()) + " retries scheduled for SECRETS_PATH_MISSING"));
                 pause(GAP);
 
-                load.finish(FaultSuites.WAIT);
-                assertThat(publisher.failures()).as("sends that failed: " + publisher.firstFailure()).isZero();
-                List<LoadPlan.Run> runs = load.launched();
-                audit.awaitConverged(runs, load::completionSent, FaultSuites.WAIT);
-                pause(Duration.ofSeconds(1));
+                List<LoadPlan.Run> runs = FaultSuites.finishAndConverge(load, publisher, audit, FaultSuites.WAIT);
                 harness.stopService();
 
                 Map<String, AuditEvent> events = audit.deduplicated();

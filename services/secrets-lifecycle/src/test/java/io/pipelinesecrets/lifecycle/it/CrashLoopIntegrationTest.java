@@ -108,12 +108,7 @@ class CrashLoopIntegrationTest {
                 }
                 service.awaitReady(WAIT);
                 load.awaitLaunched(MIN_RUNS, WAIT);
-                load.finish(WAIT);
-                assertThat(publisher.failures()).as("sends that failed: " + publisher.firstFailure()).isZero();
-                List<LoadPlan.Run> runs = load.launched();
-                audit.awaitConverged(runs, load::completionSent, WAIT);
-                // A moment more, so that anything written twice after convergence would be seen too.
-                pause(1000);
+                List<LoadPlan.Run> runs = FaultSuites.finishAndConverge(load, publisher, audit, WAIT);
                 service.close();
 
                 EndState.Figures figures = EndState.check(plan, runs, load::completionSent, audit.events(), secretsRoot, sm, Set.of());

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 /** What the in-JVM fault suites share: the service's policy and AWS backend, and the arithmetic of their figures. */
 final class FaultSuites {
 
@@ -62,6 +64,22 @@ final class FaultSuites {
         return String.format("p50 %d ms, p99 %d ms, max %d ms (%d runs)", sorted.get(sorted.size() / 2),
                 sorted.get(Math.min(sorted.size() - 1, (int) (sorted.size() * 0.99))), sorted.get(sorted.size() - 1),
                 sorted.size());
+    }
+
+    /**
+     * Ends a suite's load: lets the driver finish, checks that every send succeeded, waits until every launched run
+     * converged, then a moment more, so that anything written twice after convergence shows in the end state.
+     *
+     * @return the runs launched
+     */
+    static List<LoadPlan.Run> finishAndConverge(LoadDriver load, EventPublisher publisher, AuditObserver audit,
+                                                Duration wait) {
+        load.finish(wait);
+        assertThat(publisher.failures()).as("sends that failed: " + publisher.firstFailure()).isZero();
+        List<LoadPlan.Run> runs = load.launched();
+        audit.awaitConverged(runs, load::completionSent, wait);
+        pause(Duration.ofSeconds(1));
+        return runs;
     }
 
     static void pause(Duration duration) {

@@ -88,11 +88,7 @@ class ScaleOutIntegrationTest {
                             startMillis, held));
                     pause(PHASE);
                 }
-                load.finish(FaultSuites.WAIT);
-                assertThat(publisher.failures()).as("sends that failed: " + publisher.firstFailure()).isZero();
-                List<LoadPlan.Run> runs = load.launched();
-                audit.awaitConverged(runs, load::completionSent, FaultSuites.WAIT);
-                pause(Duration.ofSeconds(1));
+                List<LoadPlan.Run> runs = FaultSuites.finishAndConverge(load, publisher, audit, FaultSuites.WAIT);
                 first.stopService();
                 second.stopService();
 
