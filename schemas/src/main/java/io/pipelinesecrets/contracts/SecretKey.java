@@ -28,7 +28,7 @@ public record SecretKey(SecretScope scope, String ownerId, String name) {
             throw new MalformedSecretKeyException(ownerProblem);
         }
         SecretName.problem(name).ifPresent(p -> {
-            throw new MalformedSecretKeyException("invalid secret name '" + name + "': " + p);
+            throw new MalformedSecretKeyException("invalid secret name " + SafeText.quoted(name) + ": " + p);
         });
     }
 
@@ -53,17 +53,17 @@ public record SecretKey(SecretScope scope, String ownerId, String name) {
         int last = key.lastIndexOf(SEPARATOR);
         if (first < 0 || first == last) {
             throw new MalformedSecretKeyException(
-                    "key '" + key + "' is not of the form workspace:<workspaceId>:<NAME> or user:<userId>:<NAME>");
+                    "key " + SafeText.quoted(key) + " is not of the form workspace:<workspaceId>:<NAME> or user:<userId>:<NAME>");
         }
         SecretScope scope = scopeOf(key.substring(0, first));
         if (scope == null) {
-            throw new MalformedSecretKeyException(
-                    "key '" + key + "' starts with '" + key.substring(0, first) + "'; expected 'workspace' or 'user'");
+            throw new MalformedSecretKeyException("key " + SafeText.quoted(key) + " starts with "
+                    + SafeText.quoted(key.substring(0, first)) + "; expected 'workspace' or 'user'");
         }
         try {
             return new SecretKey(scope, key.substring(first + 1, last), key.substring(last + 1));
         } catch (MalformedSecretKeyException e) {
-            throw new MalformedSecretKeyException("key '" + key + "': " + e.getMessage());
+            throw new MalformedSecretKeyException("key " + SafeText.quoted(key) + ": " + e.getMessage());
         }
     }
 
@@ -98,7 +98,12 @@ public record SecretKey(SecretScope scope, String ownerId, String name) {
         };
     }
 
-    private static String ownerIdProblem(String ownerId) {
+    /**
+     * Why a workspace or user id is not one the service accepts, or null when it is: 1 to {@value #MAX_OWNER_ID_LENGTH}
+     * characters, none of them ':', whitespace or a control character. The same rule holds for the ids a launch names,
+     * so that a run never resolves its secrets with an id no secret can be stored under.
+     */
+    public static String ownerIdProblem(String ownerId) {
         if (ownerId == null || ownerId.isEmpty()) {
             return "owner id is empty";
         }
@@ -108,8 +113,8 @@ public record SecretKey(SecretScope scope, String ownerId, String name) {
         for (int i = 0; i < ownerId.length(); i++) {
             char c = ownerId.charAt(i);
             if (c == SEPARATOR || Character.isWhitespace(c) || Character.isISOControl(c)) {
-                return "owner id '" + ownerId + "' has a ':', whitespace or control character at index " + i
-                        + "; owner ids must not contain any";
+                return "owner id " + SafeText.quoted(ownerId) + " has a ':', whitespace or control character at index "
+                        + i + "; owner ids must not contain any";
             }
         }
         return null;

@@ -29,7 +29,7 @@ public final class SecretName {
     /** Returns the name if valid, else throws {@link IllegalArgumentException} saying which part of the rule it breaks. */
     public static String require(String name) {
         problem(name).ifPresent(p -> {
-            throw new IllegalArgumentException("invalid secret name '" + name + "': " + p);
+            throw new IllegalArgumentException("invalid secret name " + SafeText.quoted(name) + ": " + p);
         });
         return name;
     }
@@ -65,7 +65,7 @@ public final class SecretName {
                     tokens++;
                 }
             } else {
-                return Optional.of("may contain only letters, digits and '_' (found '" + c + "')");
+                return Optional.of("may contain only letters, digits and '_' (found " + SafeText.quoted(String.valueOf(c)) + ")");
             }
         }
         if (tokens > MAX_TOKENS_AFTER_FIRST) {

@@ -16,6 +16,8 @@ public final class UndecodableRecordException extends SerdeException {
         UNKNOWN_SCHEMA_ID("schema id is not known to the schema registry"),
         INCOMPATIBLE_SCHEMA("written with a schema this reader cannot read (wrong type or missing required field)"),
         MALFORMED_AVRO("bytes are not valid Avro for the writer's schema"),
+        LENGTH_EXCEEDS_RECORD("a length or count prefix claims more bytes than the record holds"),
+        DECODER_FAILURE("the decoder failed unexpectedly on these bytes"),
         TRAILING_BYTES("bytes remain after the record");
 
         private final String description;

@@ -2,6 +2,7 @@ package io.pipelinesecrets.serde;
 
 import io.pipelinesecrets.contracts.EventSchemas;
 import io.pipelinesecrets.events.SecretRecord;
+import io.pipelinesecrets.events.SecretSelection;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowLaunched;
 import io.pipelinesecrets.serde.UndecodableRecordException.Reason;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.Arrays;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -119,10 +121,58 @@ class SpecificAvroSerdeTest {
     }
 
     @Test
-    void shouldRejectATruncatedRecord() {
+    void shouldRejectARecordTruncatedInsideAString() {
         byte[] valid = launchedSerde(true).serializer().serialize(TOPIC, Events.launched("run-1").build());
 
-        assertThat(undecodable(Arrays.copyOf(valid, valid.length - 3))).isEqualTo(Reason.MALFORMED_AVRO);
+        // The last string's length prefix now claims bytes the record no longer holds.
+        assertThat(undecodable(Arrays.copyOf(valid, valid.length - 3))).isEqualTo(Reason.LENGTH_EXCEEDS_RECORD);
+    }
+
+    @Test
+    void shouldRejectARecordTruncatedInsideANumber() {
+        int id = registry.register(TOPIC + "-value", EventSchemas.registryForm(WorkflowLaunched.getClassSchema())).id();
+        byte[] cut = WireFrames.claiming(id, 2_000_000_000L);
+
+        assertThat(undecodable(Arrays.copyOf(cut, cut.length - 1))).isEqualTo(Reason.MALFORMED_AVRO);
+    }
+
+    @Test
+    void shouldRefuseAStringLengthLongerThanTheRecordBeforeAllocatingIt() {
+        int id = registry.register(TOPIC + "-value", EventSchemas.registryForm(WorkflowLaunched.getClassSchema())).id();
+        byte[] tenBytes = WireFrames.claiming(id, 2_000_000_000L);
+
+        assertThat(tenBytes).hasSize(10);
+        assertThat(undecodable(tenBytes)).isEqualTo(Reason.LENGTH_EXCEEDS_RECORD);
+    }
+
+    @Test
+    void shouldRefuseAnArrayCountLongerThanTheRecordBeforeAllocatingIt() {
+        WorkflowLaunched withEmptySelection = Events.launched("run-1")
+                .setSecretSelection(new SecretSelection(List.of(), List.of())).build();
+        byte[] valid = launchedSerde(true).serializer().serialize(TOPIC, withEmptySelection);
+        // The record ends with the selection's union branch (02), its two empty arrays (00 00) and a null watermark (00).
+        assertThat(Arrays.copyOfRange(valid, valid.length - 4, valid.length)).containsExactly(2, 0, 0, 0);
+        byte[] count = WireFrames.varint(2_000_000_000L);
+        byte[] hostile = Arrays.copyOf(valid, valid.length - 3 + count.length + 2);
+        System.arraycopy(count, 0, hostile, valid.length - 3, count.length);
+
+        assertThat(undecodable(hostile)).isEqualTo(Reason.LENGTH_EXCEEDS_RECORD);
+    }
+
+    @Test
+    void shouldRefuseANegativeLength() {
+        int id = registry.register(TOPIC + "-value", EventSchemas.registryForm(WorkflowLaunched.getClassSchema())).id();
+
+        assertThat(undecodable(WireFrames.claiming(id, -5))).isEqualTo(Reason.MALFORMED_AVRO);
+    }
+
+    @Test
+    void shouldRefuseAVarintLongerThanAvroAllows() {
+        int id = registry.register(TOPIC + "-value", EventSchemas.registryForm(WorkflowLaunched.getClassSchema())).id();
+        byte[] elevenByteLength = WireFrames.claiming(id, 0, new byte[] {(byte) 0x80, (byte) 0x80, (byte) 0x80,
+                (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80});
+
+        assertThat(undecodable(elevenByteLength)).isEqualTo(Reason.MALFORMED_AVRO);
     }
 
     @Test

@@ -13,6 +13,9 @@ import java.util.concurrent.CompletableFuture;
  * caller's thread — the stream thread calls them — and complete on the backend's own executor. The returned
  * future always completes normally, with one outcome per secret; failures are {@link SecretOutcome.Failed}
  * outcomes, never exceptional completion. Nothing a backend logs, returns or throws contains a secret value.
+ *
+ * <p>Every call carries a {@link CallFence}: once the caller withdraws the call (its deadline passed, its task moved
+ * to another instance), the backend makes no further change for it.
  */
 public interface SecretsBackend extends AutoCloseable {
 
@@ -23,13 +26,23 @@ public interface SecretsBackend extends AutoCloseable {
      * Makes every given secret of the run present in the backend. Called with the run's whole resolved set each
      * time (first attempt and retries alike), so a backend that stores a run as one unit writes it whole.
      */
-    CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets);
+    CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets, CallFence fence);
 
     /**
      * Makes the given secrets of the run absent, working from the run's manifest (never from listing the
      * backend). A secret that is already gone is {@link SecretOutcome.Deleted}.
      */
-    CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets);
+    CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets, CallFence fence);
+
+    /** A provisioning nobody withdraws (tools and tests). */
+    default CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets) {
+        return provision(run, secrets, CallFence.open());
+    }
+
+    /** A release nobody withdraws (tools and tests). */
+    default CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets) {
+        return release(run, secrets, CallFence.open());
+    }
 
     /**
      * Everything in the backend that carries this service's managed-by mark, for the reconciler: listed, never

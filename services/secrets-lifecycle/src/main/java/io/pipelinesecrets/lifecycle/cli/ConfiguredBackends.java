@@ -5,6 +5,7 @@ import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
+import io.pipelinesecrets.lifecycle.service.ClusterIdentity;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +21,20 @@ final class ConfiguredBackends {
                 aws.roleExternalId())).orElse(null);
     }
 
-    /** @param awsCredentials where AWS credentials come from, when the AWS backend is configured */
+    /**
+     * The backends, marking what they create as this deployment's (asks Kafka for its cluster id when any backend
+     * is configured).
+     *
+     * @param awsCredentials where AWS credentials come from, when the AWS backend is configured
+     */
     static List<SecretsBackend> create(ServiceConfig config, CredentialsFactory awsCredentials) {
+        if (config.filesystem().isEmpty() && config.aws().isEmpty()) {
+            return List.of();
+        }
+        ServiceConfig deployed = config.withDeployment(ClusterIdentity.deploymentOf(config));
         List<SecretsBackend> backends = new ArrayList<>();
-        config.filesystem().ifPresent(filesystem -> backends.add(new FilesystemBackend(filesystem)));
-        config.aws().ifPresent(aws -> backends.add(new AwsSecretsManagerBackend(aws, awsCredentials)));
+        deployed.filesystem().ifPresent(filesystem -> backends.add(new FilesystemBackend(filesystem)));
+        deployed.aws().ifPresent(aws -> backends.add(new AwsSecretsManagerBackend(aws, awsCredentials)));
         return backends;
     }
 }

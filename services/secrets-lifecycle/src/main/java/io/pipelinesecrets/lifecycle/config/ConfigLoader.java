@@ -42,7 +42,7 @@ public final class ConfigLoader {
     /** Every key the service reads, with its default ("" = none) and what it means. */
     public static final Map<String, String[]> KEYS = keys(
             "application.id", "secrets-lifecycle", "Kafka Streams application id; instances sharing it share the work",
-            "instance.id", "secrets-lifecycle", "this deployment's name, written as the managed-by mark on what it creates",
+            "instance.id", "", "this deployment's name, written as the managed-by mark on what it creates (required with any backend)",
             "kafka.bootstrap.servers", "", "Kafka bootstrap servers (required)",
             "schema.registry.url", "", "Confluent-compatible schema registry, http(s)://host:port[,...] or mock://<scope> (required)",
             "schema.registry.auto-register", "false", "register the service's schemas on first use (dev only; production pre-registers)",
@@ -81,6 +81,10 @@ public final class ConfigLoader {
             "lifecycle.punctuation-interval", "PT0.1S", "how often backend results and due retries are applied",
             "lifecycle.watermark-wait", "PT30S", "how long a launch waits for its secretsWatermark to be applied before its provisioning fails",
             "lifecycle.max-run-lifetime", "", "lease: release a run's secrets this long after its launch if no completion came; empty = off",
+            "lifecycle.call-deadline", "PT5M", "how long one backend call may take from the moment it is decided (rate-limiter wait included); then it is withdrawn and retried",
+            "lifecycle.max-clock-skew", "PT5M", "a launch whose launchedAt is further ahead of the service's clock than this is rejected (LAUNCHED_IN_FUTURE)",
+            "lifecycle.released-run-retention", "P8D", "how long a released run is remembered; must exceed stale-launch-age plus max-clock-skew",
+            "lifecycle.max-secrets-per-run", "1000", "the most secrets a run's set may hold; more fails the run with TOO_MANY_SECRETS",
             "reconcile.interval", "", "how often the service runs the reconciler (e.g. PT1H); empty = never (use the reconcile command)",
             "reconcile.grace-period", "PT1H", "the reconciler never deletes what is younger than this (ListSecrets is eventually consistent)",
             "admin.host", "0.0.0.0", "admin HTTP bind address",
@@ -186,6 +190,10 @@ public final class ConfigLoader {
         Duration maxBackoff = duration(values, "lifecycle.retry-max-backoff", problems);
         Duration punctuation = duration(values, "lifecycle.punctuation-interval", problems);
         Duration watermarkWait = duration(values, "lifecycle.watermark-wait", problems);
+        Duration callDeadline = duration(values, "lifecycle.call-deadline", problems);
+        Duration clockSkew = nonNegativeDuration(values, "lifecycle.max-clock-skew", problems);
+        Duration retention = duration(values, "lifecycle.released-run-retention", problems);
+        int maxSecretsPerRun = positiveInt(values, "lifecycle.max-secrets-per-run", problems);
         Duration reconcileInterval = values.get("reconcile.interval").isEmpty() ? null
                 : duration(values, "reconcile.interval", problems);
         Duration reconcileGrace = duration(values, "reconcile.grace-period", problems);
@@ -193,9 +201,31 @@ public final class ConfigLoader {
         int adminPort = port(values, "admin.port", problems);
         TopicSizing topicSizing = topicSizing(values, problems);
         boolean autoRegister = bool(values, "schema.registry.auto-register", problems);
-        Optional<FilesystemBackendConfig> filesystem = filesystem(values, problems);
-        Optional<AwsBackendConfig> aws = aws(values, problems);
+        boolean anyBackend = !values.get("filesystem.allowed-roots").isEmpty() || !values.get("aws.regions").isEmpty();
+        boolean named = !values.get("instance.id").isEmpty();
+        if (anyBackend && !named) {
+            problems.add("instance.id is required with a backend: set it to a name of this deployment's own (e.g."
+                    + " secrets-lifecycle-prod-eu1, or " + environmentName("instance.id") + "). It marks what the"
+                    + " service creates; two deployments sharing a name would adopt and reconcile each other's secrets");
+        }
+        Optional<FilesystemBackendConfig> filesystem = named || !anyBackend ? filesystem(values, problems) : Optional.empty();
+        Optional<AwsBackendConfig> aws = named || !anyBackend ? aws(values, problems) : Optional.empty();
         LeasePolicy leases = leases(values, problems);
+        LifecyclePolicy policy = null;
+        if (problems.isEmpty()) {
+            try {
+                policy = new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff, leases, watermarkWait,
+                        callDeadline, clockSkew, retention, maxSecretsPerRun);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        aws.ifPresent(settings -> {
+            if (callDeadline != null && settings.callTimeout().compareTo(callDeadline) >= 0) {
+                problems.add("aws.call-timeout (" + settings.callTimeout() + ") must be shorter than lifecycle.call-deadline ("
+                        + callDeadline + "): a call would be given up on before the SDK itself gives up");
+            }
+        });
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
@@ -210,7 +240,7 @@ public final class ConfigLoader {
         });
         return new ServiceConfig(values.get("application.id"), values.get("instance.id"), bootstrap, kafka, registry,
                 registrySettings, autoRegister, topics, Path.of(values.get("state.dir")), filesystem, aws,
-                new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff, leases, watermarkWait), punctuation,
+                policy, punctuation,
                 values.get("admin.host"), adminPort, topicSizing,
                 new ReconcileSettings(reconcileInterval, reconcileGrace));
     }
@@ -334,6 +364,14 @@ public final class ConfigLoader {
         Duration value = parse(values, key, problems, ConfigLoader::parseDuration, "a duration such as PT30S, 500ms, 10s, 5m, 24h");
         if (value != null && (value.isNegative() || value.isZero())) {
             problems.add(key + "=" + values.get(key) + " must be longer than zero");
+        }
+        return value;
+    }
+
+    private static Duration nonNegativeDuration(Map<String, String> values, String key, List<String> problems) {
+        Duration value = parse(values, key, problems, ConfigLoader::parseDuration, "a duration such as PT5M, 30s, 0s");
+        if (value != null && value.isNegative()) {
+            problems.add(key + "=" + values.get(key) + " must not be negative");
         }
         return value;
     }

@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.config;
 
+import io.pipelinesecrets.lifecycle.backend.Deployment;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
@@ -49,5 +50,14 @@ public record ServiceConfig(
         Objects.requireNonNull(reconcile, "reconcile");
         kafka = Map.copyOf(kafka);
         schemaRegistrySettings = Map.copyOf(schemaRegistrySettings);
+    }
+
+    /** The same configuration with the backends marking what they create as {@code deployment}'s. */
+    public ServiceConfig withDeployment(Deployment deployment) {
+        return new ServiceConfig(applicationId, instanceId, bootstrapServers, kafka, schemaRegistryUrl,
+                schemaRegistrySettings, autoRegisterSchemas, topics, stateDirectory,
+                filesystem.map(settings -> settings.withDeployment(deployment)),
+                aws.map(settings -> settings.withDeployment(deployment)), policy, punctuationInterval, adminHost, adminPort,
+                topicSizing, reconcile);
     }
 }

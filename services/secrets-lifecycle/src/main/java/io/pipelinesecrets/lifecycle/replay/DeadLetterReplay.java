@@ -8,6 +8,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -49,7 +50,22 @@ public final class DeadLetterReplay {
         String code = header(record.headers(), DeadLetters.ERROR_CODE).orElse("(none)");
         Integer partition = header(record.headers(), DeadLetters.SOURCE_PARTITION).flatMap(DeadLetterReplay::integer)
                 .orElse(null);
-        return new Entry(record, sourceTopic, partition, code, refusal(sourceTopic, partition, topics));
+        Optional<String> refusal = refusal(sourceTopic, partition, topics).or(() -> omission(record));
+        return new Entry(record, sourceTopic, partition, code, refusal);
+    }
+
+    /** A dead letter that had to shed part of its record to fit holds no longer what would go back. */
+    private static Optional<String> omission(ConsumerRecord<byte[], byte[]> record) {
+        for (String omitted : List.of(DeadLetters.VALUE_OMITTED, DeadLetters.KEY_OMITTED, DeadLetters.HEADERS_OMITTED)) {
+            if (record.headers().lastHeader(omitted) != null) {
+                return Optional.of("the dead letter omits part of the original (" + omitted + "): re-read it from "
+                        + header(record.headers(), DeadLetters.SOURCE_TOPIC).orElse("?") + " partition "
+                        + header(record.headers(), DeadLetters.SOURCE_PARTITION).orElse("?") + " offset "
+                        + header(record.headers(), DeadLetters.SOURCE_OFFSET).orElse("?")
+                        + " while the topic still holds it");
+            }
+        }
+        return Optional.empty();
     }
 
     private static Optional<String> refusal(String sourceTopic, Integer partition, ServiceTopics topics) {

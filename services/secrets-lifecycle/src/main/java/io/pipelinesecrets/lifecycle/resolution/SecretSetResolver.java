@@ -7,6 +7,7 @@ import io.pipelinesecrets.lifecycle.secrets.Secret;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -19,53 +20,99 @@ public final class SecretSetResolver {
 
     public static final String SECRET_NOT_FOUND = "SECRET_NOT_FOUND";
     public static final String INVALID_SELECTION = "INVALID_SELECTION";
+    public static final String TOO_MANY_SECRETS = "TOO_MANY_SECRETS";
+    /** The default cap on a run's set: far above what pipelines use, far below what would strain memory. */
+    public static final int DEFAULT_MAX_SECRETS = 1_000;
+    /** How many offending names an error message lists; the count says how many more there were. */
+    private static final int NAMES_SHOWN = 20;
 
     private SecretSetResolver() {
     }
 
+    /** With the default cap on the size of a run's set. */
     public static Resolution resolve(String workspaceId, String userId, Selection selection, SecretSource source) {
-        Map<String, Secret> workspace = byName(source.secretsOf(Scope.WORKSPACE, workspaceId), Scope.WORKSPACE, workspaceId);
-        Map<String, Secret> user = byName(source.secretsOf(Scope.USER, userId), Scope.USER, userId);
-        if (selection == null) {
-            Map<String, Secret> merged = new TreeMap<>(workspace);
-            merged.putAll(user);
-            return new Resolution.Resolved(List.copyOf(merged.values()));
-        }
-        return resolveSelection(selection, workspace, user);
+        return resolve(workspaceId, userId, selection, source, DEFAULT_MAX_SECRETS);
     }
 
-    private static Resolution resolveSelection(Selection selection, Map<String, Secret> workspace, Map<String, Secret> user) {
+    /**
+     * @param maxSecrets the most secrets the set may hold; a larger one is {@link #TOO_MANY_SECRETS}, found without
+     *                   reading more than {@code maxSecrets} + 1 secrets of any owner
+     */
+    public static Resolution resolve(String workspaceId, String userId, Selection selection, SecretSource source,
+                                     int maxSecrets) {
+        if (selection != null) {
+            return resolveSelection(workspaceId, userId, selection, source, maxSecrets);
+        }
+        Map<String, Secret> workspace = byName(source.secretsOf(Scope.WORKSPACE, workspaceId, maxSecrets),
+                Scope.WORKSPACE, workspaceId);
+        Map<String, Secret> user = byName(source.secretsOf(Scope.USER, userId, maxSecrets), Scope.USER, userId);
+        Map<String, Secret> merged = new TreeMap<>(workspace);
+        merged.putAll(user);
+        if (workspace.size() > maxSecrets || user.size() > maxSecrets || merged.size() > maxSecrets) {
+            return tooMany(maxSecrets);
+        }
+        return new Resolution.Resolved(List.copyOf(merged.values()));
+    }
+
+    private static Resolution resolveSelection(String workspaceId, String userId, Selection selection,
+                                               SecretSource source, int maxSecrets) {
+        if (selection.workspaceSecrets().size() + selection.userSecrets().size() > 2 * maxSecrets) {
+            return tooMany(maxSecrets);
+        }
         List<String> invalid = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         Map<String, Secret> merged = new TreeMap<>();
         for (String name : selection.workspaceSecrets()) {
-            pick(name, "workspace", workspace, merged, invalid, missing);
+            pick(name, Scope.WORKSPACE, workspaceId, source, merged, invalid, missing);
         }
         for (String name : selection.userSecrets()) {
-            pick(name, "user", user, merged, invalid, missing);
+            pick(name, Scope.USER, userId, source, merged, invalid, missing);
+        }
+        if (merged.size() > maxSecrets) {
+            return tooMany(maxSecrets);
         }
         if (!invalid.isEmpty()) {
-            return new Resolution.Unresolvable(INVALID_SELECTION, "selected secret names are not valid: " + invalid);
+            return new Resolution.Unresolvable(INVALID_SELECTION, "selected secret names are not valid: " + listed(invalid));
         }
         if (!missing.isEmpty()) {
-            return new Resolution.Unresolvable(SECRET_NOT_FOUND, "selected secrets do not exist: " + missing);
+            return new Resolution.Unresolvable(SECRET_NOT_FOUND, "selected secrets do not exist: " + listed(missing));
         }
         return new Resolution.Resolved(List.copyOf(merged.values()));
     }
 
     /** User secrets are picked after workspace ones, so a user secret selected under a clashing name wins. */
-    private static void pick(String name, String scopeLabel, Map<String, Secret> available, Map<String, Secret> merged,
+    private static void pick(String name, Scope scope, String ownerId, SecretSource source, Map<String, Secret> merged,
                              List<String> invalid, List<String> missing) {
+        String scopeLabel = scope == Scope.USER ? "user" : "workspace";
         if (!SecretName.isValid(name)) {
-            invalid.add(scopeLabel + ":" + name);
+            // Names come from the event: quote a bounded, printable form of a bad one.
+            invalid.add(scopeLabel + ":" + shown(name));
             return;
         }
-        Secret secret = available.get(name);
-        if (secret == null) {
+        Optional<Secret> secret = source.secret(scope, ownerId, name)
+                .filter(found -> belongsTo(found, scope, ownerId) && found.name().equals(name));
+        if (secret.isEmpty()) {
             missing.add(scopeLabel + ":" + name);
         } else {
-            merged.put(name, secret);
+            merged.put(name, secret.get());
         }
+    }
+
+    private static String listed(List<String> names) {
+        return names.size() <= NAMES_SHOWN ? names.toString()
+                : names.subList(0, NAMES_SHOWN) + " and " + (names.size() - NAMES_SHOWN) + " more";
+    }
+
+    private static Resolution tooMany(int maxSecrets) {
+        return new Resolution.Unresolvable(TOO_MANY_SECRETS, "the run's secret set would hold more than " + maxSecrets
+                + " secrets (lifecycle.max-secrets-per-run); select fewer or raise the limit");
+    }
+
+    private static String shown(String name) {
+        String cut = name == null ? "null" : name.length() > 64 ? name.substring(0, 64) + "..." : name;
+        StringBuilder out = new StringBuilder(cut.length());
+        cut.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
     }
 
     /**
@@ -75,10 +122,14 @@ public final class SecretSetResolver {
     private static Map<String, Secret> byName(List<Secret> secrets, Scope scope, String ownerId) {
         Map<String, Secret> byName = new TreeMap<>();
         for (Secret secret : secrets) {
-            if (secret.scope() == scope && secret.ownerId().equals(ownerId) && SecretName.isValid(secret.name())) {
+            if (belongsTo(secret, scope, ownerId)) {
                 byName.put(secret.name(), secret);
             }
         }
         return byName;
+    }
+
+    private static boolean belongsTo(Secret secret, Scope scope, String ownerId) {
+        return secret.scope() == scope && secret.ownerId().equals(ownerId) && SecretName.isValid(secret.name());
     }
 }

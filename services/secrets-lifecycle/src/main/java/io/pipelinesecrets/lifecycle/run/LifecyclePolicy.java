@@ -1,5 +1,7 @@
 package io.pipelinesecrets.lifecycle.run;
 
+import io.pipelinesecrets.lifecycle.resolution.SecretSetResolver;
+
 import java.time.Duration;
 import java.util.Objects;
 
@@ -14,11 +16,26 @@ import java.util.Objects;
  * @param leases                 maximum run lifetimes, the net for completions that never arrive (none by default)
  * @param secretsWait            how long a launch waits for its secretsWatermark to be applied before its provisioning
  *                               fails (default 30 s)
+ * @param callDeadline           how long one backend call may take, from the moment it is decided (a rate limiter's
+ *                               queue included); past it the call is withdrawn and counts as a retryable failure
+ * @param maxClockSkew           how far in the future a producer's {@code launchedAt} may be before the launch is
+ *                               rejected (producers' clocks are not ours)
+ * @param releasedRunRetention   how long a released run is remembered (it answers duplicates and late launches);
+ *                               must exceed {@code staleLaunchAge + maxClockSkew}, or a replay of a forgotten run's
+ *                               launch would be young enough to provision again
+ * @param maxSecretsPerRun       the most secrets one run's merged set may hold; a larger set fails the run with
+ *                               {@code TOO_MANY_SECRETS} instead of building an unbounded set in memory
  */
 public record LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts, Duration initialBackoff,
-                              Duration maxBackoff, LeasePolicy leases, Duration secretsWait) {
+                              Duration maxBackoff, LeasePolicy leases, Duration secretsWait, Duration callDeadline,
+                              Duration maxClockSkew, Duration releasedRunRetention, int maxSecretsPerRun) {
 
     public static final Duration DEFAULT_SECRETS_WAIT = Duration.ofSeconds(30);
+    public static final Duration DEFAULT_CALL_DEADLINE = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_MAX_CLOCK_SKEW = Duration.ofMinutes(5);
+    /** Longer than the workflow topics' 7-day retention, so a replay of the whole topic finds every run it names. */
+    public static final Duration DEFAULT_RELEASED_RUN_RETENTION = Duration.ofDays(8);
+    public static final int DEFAULT_MAX_SECRETS_PER_RUN = SecretSetResolver.DEFAULT_MAX_SECRETS;
     public static final LifecyclePolicy DEFAULTS =
             new LifecyclePolicy(Duration.ofHours(24), 8, Duration.ofSeconds(1), Duration.ofMinutes(5));
 
@@ -28,33 +45,69 @@ public record LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts,
         Objects.requireNonNull(maxBackoff, "maxBackoff");
         Objects.requireNonNull(leases, "leases");
         Objects.requireNonNull(secretsWait, "secretsWait");
-        for (Duration duration : new Duration[] {staleLaunchAge, initialBackoff, maxBackoff, secretsWait}) {
+        Objects.requireNonNull(callDeadline, "callDeadline");
+        Objects.requireNonNull(maxClockSkew, "maxClockSkew");
+        Objects.requireNonNull(releasedRunRetention, "releasedRunRetention");
+        for (Duration duration : new Duration[] {staleLaunchAge, initialBackoff, maxBackoff, secretsWait, callDeadline,
+                releasedRunRetention}) {
             if (duration.isNegative() || duration.isZero()) {
                 throw new IllegalArgumentException("lifecycle durations must be longer than zero, not " + duration);
             }
         }
+        if (maxClockSkew.isNegative()) {
+            throw new IllegalArgumentException("lifecycle.max-clock-skew must not be negative, not " + maxClockSkew);
+        }
         if (maxProvisionAttempts < 1) {
             throw new IllegalArgumentException("maxProvisionAttempts must be at least 1");
         }
+        if (maxSecretsPerRun < 1) {
+            throw new IllegalArgumentException("lifecycle.max-secrets-per-run must be at least 1");
+        }
+        if (staleLaunchAge.plus(maxClockSkew).compareTo(releasedRunRetention) >= 0) {
+            throw new IllegalArgumentException("lifecycle.released-run-retention (" + releasedRunRetention
+                    + ") must be longer than lifecycle.stale-launch-age (" + staleLaunchAge
+                    + ") plus lifecycle.max-clock-skew (" + maxClockSkew + "): a replayed launch of a run already"
+                    + " forgotten would otherwise be young enough to be provisioned again; raise the retention or"
+                    + " lower the stale age");
+        }
     }
 
-    /** A policy without leases and with the default secrets wait. */
+    /** A policy without leases and with the default secrets wait, deadline, skew, retention and size cap. */
     public LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts, Duration initialBackoff, Duration maxBackoff) {
         this(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, LeasePolicy.NONE, DEFAULT_SECRETS_WAIT);
     }
 
-    /** A policy with the default secrets wait. */
+    /** A policy with the default secrets wait, deadline, skew, retention and size cap. */
     public LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts, Duration initialBackoff, Duration maxBackoff,
                            LeasePolicy leases) {
         this(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, leases, DEFAULT_SECRETS_WAIT);
     }
 
+    /** A policy with the default deadline, skew, retention and size cap. */
+    public LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts, Duration initialBackoff, Duration maxBackoff,
+                           LeasePolicy leases, Duration secretsWait) {
+        this(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, leases, secretsWait,
+                DEFAULT_CALL_DEADLINE, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_RELEASED_RUN_RETENTION, DEFAULT_MAX_SECRETS_PER_RUN);
+    }
+
     public LifecyclePolicy withLeases(LeasePolicy newLeases) {
-        return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, newLeases, secretsWait);
+        return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, newLeases, secretsWait,
+                callDeadline, maxClockSkew, releasedRunRetention, maxSecretsPerRun);
     }
 
     public LifecyclePolicy withSecretsWait(Duration newSecretsWait) {
-        return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, leases, newSecretsWait);
+        return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, leases, newSecretsWait,
+                callDeadline, maxClockSkew, releasedRunRetention, maxSecretsPerRun);
+    }
+
+    public LifecyclePolicy withCallDeadline(Duration newCallDeadline) {
+        return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, leases, secretsWait,
+                newCallDeadline, maxClockSkew, releasedRunRetention, maxSecretsPerRun);
+    }
+
+    public LifecyclePolicy withMaxSecretsPerRun(int newMaxSecretsPerRun) {
+        return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, leases, secretsWait,
+                callDeadline, maxClockSkew, releasedRunRetention, newMaxSecretsPerRun);
     }
 
     /** Delay after the given failed attempt (1-based): initial, 2x, 4x, ... capped at {@link #maxBackoff}. */

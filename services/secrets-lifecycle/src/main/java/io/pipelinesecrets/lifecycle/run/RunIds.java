@@ -1,5 +1,7 @@
 package io.pipelinesecrets.lifecycle.run;
 
+import io.pipelinesecrets.contracts.SafeText;
+
 import java.util.Optional;
 
 /**
@@ -45,10 +47,6 @@ public final class RunIds {
 
     /** Control characters would corrupt a log line or a header; show them escaped. */
     private static String printable(String text) {
-        StringBuilder out = new StringBuilder();
-        for (char c : text.toCharArray()) {
-            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return out.toString();
+        return SafeText.printable(text);
     }
 }

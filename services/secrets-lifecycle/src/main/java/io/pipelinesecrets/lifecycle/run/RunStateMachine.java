@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.run;
 
+import io.pipelinesecrets.contracts.SafeText;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditOutcome;
 import io.pipelinesecrets.lifecycle.backend.BackendError;
@@ -104,7 +105,7 @@ public final class RunStateMachine {
                 null, now, now, null, null);
         if (backend.isEmpty()) {
             return provisionFailed(fresh, AuditReasons.UNSUPPORTED_PLATFORM,
-                    "no secrets backend serves platform '" + launch.target().platform() + "'", null, now, new ArrayList<>());
+                    "no secrets backend serves platform " + SafeText.quoted(launch.target().platform()), null, now, new ArrayList<>());
         }
         if (launch.awaited() != null && !progress.hasApplied(launch.awaited())) {
             // Resolving now could miss a secret the platform wrote just before the launch: wait, bounded.
@@ -133,8 +134,8 @@ public final class RunStateMachine {
 
     /** Resolves the run's set and calls the backend with all of it (first attempt, retries and re-drives alike). */
     private Transition provision(RunState state, Instant now, List<AuditFact> audits) {
-        Resolution resolution = SecretSetResolver.resolve(
-                state.target().workspaceId(), state.target().userId(), state.selection(), secrets);
+        Resolution resolution = SecretSetResolver.resolve(state.target().workspaceId(), state.target().userId(),
+                state.selection(), secrets, policy.maxSecretsPerRun());
         if (resolution instanceof Resolution.Unresolvable unresolvable) {
             return provisionFailed(state, unresolvable.code(), unresolvable.reason(), null, now, audits);
         }

@@ -1,6 +1,7 @@
 package io.pipelinesecrets.lifecycle.secrets;
 
 import io.pipelinesecrets.contracts.MalformedSecretKeyException;
+import io.pipelinesecrets.contracts.SafeText;
 import io.pipelinesecrets.contracts.SecretKey;
 import io.pipelinesecrets.contracts.SecretName;
 import io.pipelinesecrets.events.SecretRecord;
@@ -18,6 +19,22 @@ public final class SecretRecordRules {
 
     /** AWS Secrets Manager's limit for SecretString, and a sane bound for a file store. */
     public static final int MAX_VALUE_BYTES = 65_536;
+    /** Who last changed a secret is a platform user id; bounded like owner ids, with room for e-mail addresses. */
+    public static final int MAX_UPDATED_BY_LENGTH = 256;
+    /**
+     * The largest a legal record can be in the Confluent wire format: the 5-byte frame, then every field at its
+     * bound (a string is a length varint of at most 5 bytes and at most 3 UTF-8 bytes per Java char), with the value
+     * at {@link #MAX_VALUE_BYTES}. Anything larger is rejected without being decoded and is never kept in memory.
+     * Adding a field to SecretRecord means adding its bound here ({@code SecretRecordRulesTest} writes a record at
+     * every bound and checks it fits).
+     */
+    public static final int MAX_RECORD_BYTES = 5
+            + 5                                                  // scope (enum index)
+            + 5 + 3 * SecretKey.MAX_OWNER_ID_LENGTH              // ownerId
+            + 5 + SecretName.MAX_LENGTH                          // name (ASCII)
+            + 5 + MAX_VALUE_BYTES                                // value
+            + 10 + 10                                            // version, updatedAt
+            + 5 + 3 * MAX_UPDATED_BY_LENGTH;                     // updatedBy
 
     private SecretRecordRules() {
     }
@@ -28,14 +45,19 @@ public final class SecretRecordRules {
             return Optional.of("scope " + record.getScope() + " does not match key scope " + key.scope());
         }
         if (!key.ownerId().equals(record.getOwnerId())) {
-            return Optional.of("owner '" + record.getOwnerId() + "' does not match key owner '" + key.ownerId() + "'");
+            return Optional.of("owner " + SafeText.quoted(record.getOwnerId()) + " does not match key owner "
+                    + SafeText.quoted(key.ownerId()));
         }
         if (!key.name().equals(record.getName())) {
-            return Optional.of("name '" + record.getName() + "' does not match key name '" + key.name() + "'");
+            return Optional.of("name " + SafeText.quoted(record.getName()) + " does not match key name "
+                    + SafeText.quoted(key.name()));
         }
         Optional<String> nameProblem = SecretName.problem(record.getName());
         if (nameProblem.isPresent()) {
-            return nameProblem.map(p -> "invalid secret name '" + record.getName() + "': " + p);
+            return nameProblem.map(p -> "invalid secret name " + SafeText.quoted(record.getName()) + ": " + p);
+        }
+        if (record.getUpdatedBy().length() > MAX_UPDATED_BY_LENGTH) {
+            return Optional.of("updatedBy is longer than " + MAX_UPDATED_BY_LENGTH + " characters");
         }
         int size = record.getValue().getBytes(StandardCharsets.UTF_8).length;
         if (size > MAX_VALUE_BYTES) {

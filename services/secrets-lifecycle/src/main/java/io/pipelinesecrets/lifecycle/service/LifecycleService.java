@@ -8,6 +8,7 @@ import io.pipelinesecrets.serde.registry.SchemaRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -43,6 +44,9 @@ public final class LifecycleService implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    /** What a record batch of one costs beyond the record (the batch header and the record's own framing). */
+    private static final int BATCH_OVERHEAD_BYTES = 512;
+    private static final int MIN_RECORD_BYTES = 8_192;
 
     private final KafkaStreams lifecycle;
     private final KafkaStreams validation;
@@ -96,19 +100,22 @@ public final class LifecycleService implements AutoCloseable {
 
     private static LifecycleService start(Settings settings, SchemaRegistry registry, BackendDispatcher dispatcher,
                                           StreamsBinding binding, KafkaStreams.StateListener lifecycleListener) {
+        int topicRecordLimit;
         try (Admin admin = Admin.create(adminConfig(settings))) {
-            TopicCheck.verify(admin, settings.lifecycle().topics());
+            topicRecordLimit = TopicCheck.verify(admin, settings.lifecycle().topics());
         }
         if (!settings.lifecycle().autoRegisterSchemas()) {
             SchemaCheck.verifyRegistered(registry, settings.lifecycle().topics(), "the configured schema.registry.url");
         }
         Properties lifecycleConfig = streamsConfig(settings, settings.applicationId());
+        LifecycleTopology.Settings topology = settings.lifecycle().withMaxRecordBytes(
+                writableRecordBytes(topicRecordLimit, lifecycleConfig));
         boolean transactional = !StreamsConfig.AT_LEAST_ONCE.equals(
                 String.valueOf(lifecycleConfig.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
         CommitGate gate = transactional ? CommitGate.afterCommit() : CommitGate.open();
-        KafkaStreams lifecycle = new KafkaStreams(LifecycleTopology.build(settings.lifecycle(), registry, dispatcher, gate),
+        KafkaStreams lifecycle = new KafkaStreams(LifecycleTopology.build(topology, registry, dispatcher, gate),
                 lifecycleConfig, new CommitGatedClientSupplier(gate));
-        KafkaStreams validation = new KafkaStreams(LifecycleTopology.buildSecretValidation(settings.lifecycle(), registry),
+        KafkaStreams validation = new KafkaStreams(LifecycleTopology.buildSecretValidation(topology, registry),
                 streamsConfig(settings, settings.applicationId() + "-secret-validation"));
         for (KafkaStreams streams : new KafkaStreams[] {lifecycle, validation}) {
             streams.setUncaughtExceptionHandler(LifecycleService::onStreamThreadFailure);
@@ -213,6 +220,28 @@ public final class LifecycleService implements AutoCloseable {
                 ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP : CloseOptions.GroupMembershipOperation.LEAVE_GROUP);
     }
 
+    /**
+     * The most a record the service writes to the audit or dead-letter topic may weigh: under what those topics
+     * accept and under what the producer sends ({@code max.request.size}), with room for the batch around it.
+     */
+    private static int writableRecordBytes(int topicLimit, Properties streamsConfig) {
+        Object requestSize = streamsConfig.getOrDefault(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                streamsConfig.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_048_576));
+        int producerLimit;
+        try {
+            producerLimit = Integer.parseInt(String.valueOf(requestSize).trim());
+        } catch (NumberFormatException e) {
+            throw new StartupException("kafka.max.request.size=" + requestSize + " is not a number of bytes");
+        }
+        int smallest = Math.min(topicLimit, producerLimit);
+        if (smallest < MIN_RECORD_BYTES) {
+            throw new StartupException("the audit and dead-letter topics (max.message.bytes) or the producer"
+                    + " (kafka.max.request.size) take records of at most " + smallest + " bytes; the service needs"
+                    + " at least " + MIN_RECORD_BYTES + " (the defaults are 1 MiB): raise them");
+        }
+        return smallest - BATCH_OVERHEAD_BYTES;
+    }
+
     private static Map<String, Object> adminConfig(Settings settings) {
         return KafkaClientSettings.admin(KafkaClientSettings.of(settings.bootstrapServers(), settings.kafkaOverrides()));
     }
@@ -224,6 +253,8 @@ public final class LifecycleService implements AutoCloseable {
         config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         config.put(StreamsConfig.STATE_DIR_CONFIG, settings.stateDirectory().toAbsolutePath().toString());
         config.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        config.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, UnwritableRecordHandler.class);
+        config.put(UnwritableRecordHandler.DEAD_LETTER_TOPIC_CONFIG, settings.lifecycle().topics().deadLetters());
         config.putAll(settings.kafkaOverrides());
         return config;
     }

@@ -8,6 +8,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 import java.time.Duration;
@@ -30,21 +31,41 @@ public final class TopicCheck {
     }
 
     /**
-     * Refuses to start unless every topic exists and both workflow topics have the same partition count: the
-     * lifecycle processor sees all events of a run only if a run id maps to the same partition number in both.
+     * Refuses to start unless every topic exists, both workflow topics have the same partition count (the lifecycle
+     * processor sees all events of a run only if a run id maps to the same partition number in both) and the secrets
+     * topic is compacted (a deleting topic would drop secrets after its retention: runs would be provisioned without
+     * them, and a restart would lose them all).
+     *
+     * @return the largest record both the audit and the dead-letter topic take ({@code max.message.bytes}), which
+     *         the service keeps every record it writes there under
      */
-    public static void verify(Admin admin, ServiceTopics topics) {
-        Map<String, TopicDescription> found = describeExisting(admin, topics.all());
+    public static int verify(Admin admin, ServiceTopics topics) {
+        Map<String, ObservedTopic> found = observe(admin, topics.all());
         List<String> missing = topics.all().stream().filter(t -> !found.containsKey(t)).toList();
         if (!missing.isEmpty()) {
             throw new StartupException("topics " + missing + " do not exist: create them before starting (the topic"
                     + " definitions are in deploy/kafka and DESIGN.md section 2; `dev` creates them itself)");
         }
-        partitionMismatch(topics, found.get(topics.launched()).partitions().size(),
-                found.get(topics.completed()).partitions().size())
+        partitionMismatch(topics, found.get(topics.launched()).partitions(), found.get(topics.completed()).partitions())
                 .ifPresent(problem -> {
                     throw new StartupException(problem + ", then start the service");
                 });
+        String cleanup = found.get(topics.secrets()).configs().getOrDefault(TopicConfig.CLEANUP_POLICY_CONFIG, "");
+        if (!List.of(cleanup.split(",")).contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+            throw new StartupException("topic " + topics.secrets() + " has cleanup.policy=" + cleanup + "; it must be"
+                    + " compacted, or secrets disappear after its retention. Fix: kafka-configs.sh --alter --entity-type"
+                    + " topics --entity-name " + topics.secrets() + " --add-config cleanup.policy=compact");
+        }
+        return Math.min(maxMessageBytes(found.get(topics.audit())), maxMessageBytes(found.get(topics.deadLetters())));
+    }
+
+    private static int maxMessageBytes(ObservedTopic topic) {
+        try {
+            return Integer.parseInt(topic.configs().getOrDefault(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "1048588").trim());
+        } catch (NumberFormatException e) {
+            throw new StartupException("topic " + topic.name() + " reports max.message.bytes="
+                    + topic.configs().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG) + ", not a number of bytes");
+        }
     }
 
     /**

@@ -10,7 +10,15 @@ import java.time.Instant;
 /** Turns the core's audit facts into the {@code AuditEvent} contract, stamped with the time they are written. */
 public final class AuditEvents {
 
+    /** Characters of an error message an audit event keeps: a sentence for a dashboard, not a document. */
+    static final int MAX_ERROR_MESSAGE_CHARS = 2_048;
+
     private AuditEvents() {
+    }
+
+    private static String bounded(String message) {
+        return message == null || message.length() <= MAX_ERROR_MESSAGE_CHARS ? message
+                : message.substring(0, MAX_ERROR_MESSAGE_CHARS) + "...";
     }
 
     public static AuditEvent toEvent(AuditFact fact, Instant occurredAt) {
@@ -33,7 +41,7 @@ public final class AuditEvents {
                 .setBackendRef(fact.backendRef())
                 .setAttempt(fact.attempt())
                 .setErrorCode(fact.errorCode())
-                .setErrorMessage(fact.errorMessage())
+                .setErrorMessage(bounded(fact.errorMessage()))
                 .setCausationEventId(fact.causationEventId())
                 .setDurationMs(fact.durationMs())
                 .setReason(fact.reason())

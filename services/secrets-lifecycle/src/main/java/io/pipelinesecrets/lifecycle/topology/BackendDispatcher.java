@@ -1,13 +1,12 @@
 package io.pipelinesecrets.lifecycle.topology;
 
 import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.backend.CallFence;
 import io.pipelinesecrets.lifecycle.backend.RunLogContext;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
-import io.pipelinesecrets.lifecycle.backend.StoredSecret;
 import io.pipelinesecrets.lifecycle.run.BackendCommand;
 import io.pipelinesecrets.lifecycle.run.RunInput;
-import io.pipelinesecrets.lifecycle.secrets.Secret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,14 +49,17 @@ public final class BackendDispatcher implements AutoCloseable {
         return backends.keySet();
     }
 
-    public void dispatch(BackendCommand command, Consumer<RunInput.BackendDone> onDone) {
+    /**
+     * @param fence withdrawn by the caller when it no longer wants the call (deadline passed, task closed); a
+     *              call withdrawn before it starts is never handed to the backend
+     */
+    public void dispatch(BackendCommand command, CallFence fence, Consumer<RunInput.BackendDone> onDone) {
         long started = System.nanoTime();
-        RunInput.Operation operation = command instanceof BackendCommand.Provision
-                ? RunInput.Operation.PROVISION : RunInput.Operation.RELEASE;
-        List<String> names = command instanceof BackendCommand.Provision provision
-                ? provision.secrets().stream().map(Secret::name).toList()
-                : ((BackendCommand.Release) command).secrets().stream().map(StoredSecret::name).toList();
-        CompletableFuture<List<SecretOutcome>> call = start(command, names);
+        RunInput.Operation operation = command.operation();
+        List<String> names = command.names();
+        CompletableFuture<List<SecretOutcome>> call = fence.isWithdrawn()
+                ? CompletableFuture.completedFuture(failAll(names, fence.withdrawnError()))
+                : start(command, names, fence);
         call.whenComplete((outcomes, failure) -> RunLogContext.withRunId(command.runId(), () -> {
             List<SecretOutcome> reported = failure == null ? outcomes : failAll(names,
                     BackendError.retryable("BACKEND_ERROR", "backend call failed: " + failure.getClass().getSimpleName()));
@@ -93,7 +95,7 @@ public final class BackendDispatcher implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<List<SecretOutcome>> start(BackendCommand command, List<String> names) {
+    private CompletableFuture<List<SecretOutcome>> start(BackendCommand command, List<String> names, CallFence fence) {
         SecretsBackend backend = backends.get(command.backend());
         if (backend == null) {
             return CompletableFuture.completedFuture(failAll(names, BackendError.permanent("BACKEND_NOT_CONFIGURED",
@@ -101,8 +103,8 @@ public final class BackendDispatcher implements AutoCloseable {
         }
         try {
             return command instanceof BackendCommand.Provision provision
-                    ? backend.provision(command.target(), provision.secrets())
-                    : backend.release(command.target(), ((BackendCommand.Release) command).secrets());
+                    ? backend.provision(command.target(), provision.secrets(), fence)
+                    : backend.release(command.target(), ((BackendCommand.Release) command).secrets(), fence);
         } catch (RuntimeException e) {
             // Backends must not throw; one that does must not take the stream thread with it.
             return CompletableFuture.completedFuture(failAll(names,
@@ -110,7 +112,8 @@ public final class BackendDispatcher implements AutoCloseable {
         }
     }
 
-    private static List<SecretOutcome> failAll(List<String> names, BackendError error) {
+    /** One failure per name: what a call that could not be made, or was given up on, reports. */
+    public static List<SecretOutcome> failAll(List<String> names, BackendError error) {
         return names.stream().map(name -> (SecretOutcome) new SecretOutcome.Failed(name, error)).toList();
     }
 

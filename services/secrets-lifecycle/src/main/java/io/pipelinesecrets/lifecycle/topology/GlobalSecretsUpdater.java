@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.topology;
 
+import io.pipelinesecrets.lifecycle.secrets.SecretRecordRules;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -12,8 +13,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * <p>Kafka Streams runs this processor for restores too (the in-memory store is refilled from the topic at every
  * start, through the processor; checked against Kafka 4.3's
  * {@code GlobalStateManagerImpl.reprocessState}), so the progress it counts includes what a restore applied.
- * It copies records verbatim and validates nothing: validation and its audit events belong to the secrets
- * validation application, and readers ({@link SecretCatalog}) skip what is invalid.
+ * It copies records verbatim and validates nothing but their size: validation and its audit events belong to the
+ * secrets validation application, and readers ({@link SecretCatalog}) skip what is invalid.
  */
 final class GlobalSecretsUpdater implements Processor<String, byte[], Void, Void> {
 
@@ -36,7 +37,9 @@ final class GlobalSecretsUpdater implements Processor<String, byte[], Void, Void
     @Override
     public void process(Record<String, byte[]> record) {
         if (record.key() != null) {
-            if (record.value() == null) {
+            // An oversized record is invalid, so its key has no usable value: as good as deleted, and never held in
+            // memory (the validation application dead-letters it).
+            if (record.value() == null || record.value().length > SecretRecordRules.MAX_RECORD_BYTES) {
                 store.delete(record.key());
             } else {
                 store.put(record.key(), record.value());

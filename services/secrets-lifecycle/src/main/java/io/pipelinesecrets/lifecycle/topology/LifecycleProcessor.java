@@ -5,8 +5,11 @@ import io.pipelinesecrets.events.AuditOutcome;
 import io.pipelinesecrets.events.SecretRecord;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowLaunched;
+import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.backend.CallFence;
 import io.pipelinesecrets.lifecycle.run.AuditFact;
 import io.pipelinesecrets.lifecycle.run.Phase;
+import io.pipelinesecrets.lifecycle.run.RunIds;
 import io.pipelinesecrets.lifecycle.run.BackendCommand;
 import io.pipelinesecrets.lifecycle.run.RunInput;
 import io.pipelinesecrets.lifecycle.run.RunState;
@@ -54,12 +57,9 @@ import java.util.function.Function;
 final class LifecycleProcessor implements Processor<byte[], byte[], Object, Object> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LifecycleProcessor.class);
-    /**
-     * Released runs are remembered this long (longer than the workflow topics' 7-day retention and the 24 h
-     * stale-launch age), then forgotten so that the store does not grow without bound.
-     */
-    static final Duration RELEASED_RUN_RETENTION = Duration.ofDays(8);
     private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+    /** The error code of a call given up on at its deadline ({@code lifecycle.call-deadline}); retryable. */
+    static final String DEADLINE_EXCEEDED = "DEADLINE_EXCEEDED";
 
     private final LifecycleTopology.Settings settings;
     private final Deserializer<WorkflowLaunched> launches;
@@ -76,6 +76,16 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     /** Runs whose launch waits for its secretsWatermark; looked at on every drain. */
     private final Set<String> awaitingSecrets = new LinkedHashSet<>();
     private final List<String> redrives = new ArrayList<>();
+    /**
+     * The calls this task made that have not answered, by run (one at most per run: the state machine's rule), with
+     * their deadline. A call past it is withdrawn and answered for (a retryable failure), so a hung share or a
+     * stalled connection cannot keep a run in flight, nor its completion waiting, for ever. Closing the task
+     * withdraws them all: the run's next owner drives it again, and a late call of ours must not land after that.
+     */
+    private final Map<String, OutstandingCall> outstanding = new HashMap<>();
+
+    private record OutstandingCall(BackendCommand command, CallFence fence, Instant deadline, Instant madeAt) {
+    }
 
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, RunState> runs;
@@ -112,10 +122,11 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
         try {
             if (topic.equals(settings.topics().launched())) {
-                handle(record, key, source, launches.deserialize(topic, record.headers(), record.value()),
-                        WorkflowLaunched::getEventId, WorkflowEvents::problem, WorkflowEvents::toInput);
+                handle(record, key, source, RecordDecoding.decode(launches, topic, record.headers(), record.value()),
+                        WorkflowLaunched::getEventId, (k, launch) -> WorkflowEvents.problem(k, launch,
+                                settings.clock().instant(), settings.policy().maxClockSkew()), WorkflowEvents::toInput);
             } else if (topic.equals(settings.topics().completed())) {
-                handle(record, key, source, completions.deserialize(topic, record.headers(), record.value()),
+                handle(record, key, source, RecordDecoding.decode(completions, topic, record.headers(), record.value()),
                         WorkflowCompleted::getEventId, WorkflowEvents::problem, WorkflowEvents::toInput);
             } else {
                 throw new IllegalStateException("lifecycle processor received a record of unexpected topic '" + topic + "'");
@@ -151,9 +162,18 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         redrives.clear();
         RunInput.BackendDone done;
         while ((done = results.poll()) != null) {
+            OutstandingCall call = outstanding.get(done.runId());
+            if (call != null && call.command().attempt() == done.attempt()) {
+                outstanding.remove(done.runId());
+            }
             apply(done, null);
         }
         Instant now = settings.clock().instant();
+        List<OutstandingCall> overdue = outstanding.values().stream()
+                .filter(call -> !call.deadline().isAfter(now)).toList();
+        for (OutstandingCall call : overdue) {
+            giveUp(call, now);
+        }
         List<String> due = retriesDue.entrySet().stream()
                 .filter(e -> !e.getValue().isAfter(now)).map(Map.Entry::getKey).toList();
         for (String runId : due) {
@@ -194,8 +214,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                 settings.observer().audited(fact);
             }
             for (BackendCommand command : transition.commands()) {
+                CallFence fence = track(command, now);
                 // Made once this transaction commits: a call decided in a transaction that aborts never happens.
-                gate.submit(() -> dispatcher.dispatch(command, results::add));
+                gate.submit(() -> dispatcher.dispatch(command, fence, results::add));
             }
             schedule(input.runId(), after);
             if (after != null && (before == null || before.phase() != after.phase())) {
@@ -207,12 +228,55 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         }
     }
 
+    /** Remembers a call about to be made; a call of the run still outstanding (an older attempt) is withdrawn. */
+    private CallFence track(BackendCommand command, Instant now) {
+        CallFence fence = new CallFence();
+        OutstandingCall previous = outstanding.put(command.runId(),
+                new OutstandingCall(command, fence, now.plus(settings.policy().callDeadline()), now));
+        if (previous != null) {
+            previous.fence().withdraw("superseded by attempt " + command.attempt());
+        }
+        return fence;
+    }
+
+    /**
+     * A call past its deadline: withdrawn, so it changes nothing from here on, and answered for as a retryable
+     * failure of its attempt, so the run retries (and a completion waiting behind it is acted on). Its real result,
+     * should it come, belongs to an attempt the run has moved past and is ignored.
+     */
+    private void giveUp(OutstandingCall call, Instant now) {
+        BackendCommand command = call.command();
+        outstanding.remove(command.runId());
+        call.fence().withdraw("deadline of " + settings.policy().callDeadline() + " passed");
+        LOG.warn("run {}: the {} call of attempt {} did not answer within {}; withdrawn, retried later",
+                command.runId(), command.operation(), command.attempt(), settings.policy().callDeadline());
+        BackendError error = BackendError.retryable(DEADLINE_EXCEEDED, "the " + command.backend() + " call did not"
+                + " answer within " + settings.policy().callDeadline() + " (lifecycle.call-deadline)");
+        apply(new RunInput.BackendDone(command.runId(), command.operation(), command.attempt(),
+                BackendDispatcher.failAll(command.names(), error),
+                Math.max(0, Duration.between(call.madeAt(), now).toMillis())), null);
+    }
+
+    /**
+     * The task is closing (its partition moves to another instance, or the service stops): withdraw every call it
+     * made. The new owner finds those runs in flight and drives them again; a call of ours still queued or half-way
+     * must not land after it released a run.
+     */
+    @Override
+    public void close() {
+        outstanding.values().forEach(call -> call.fence().withdraw("task closed"));
+        if (!outstanding.isEmpty()) {
+            LOG.info("task {}: withdrew {} outstanding backend call(s) on close", context.taskId(), outstanding.size());
+        }
+        outstanding.clear();
+    }
+
     private void forgetReleasedRuns() {
         Instant now = settings.clock().instant();
         List<String> forgettable = new ArrayList<>();
         try (KeyValueIterator<String, RunState> all = runs.all()) {
             all.forEachRemaining(entry -> {
-                if (entry.value.forgettable(now, RELEASED_RUN_RETENTION)) {
+                if (entry.value.forgettable(now, settings.policy().releasedRunRetention())) {
                     forgettable.add(entry.key);
                 }
             });
@@ -220,7 +284,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         forgettable.forEach(runs::delete);
         if (!forgettable.isEmpty()) {
             LOG.info("task {}: forgot {} run(s) released more than {} ago", context.taskId(), forgettable.size(),
-                    RELEASED_RUN_RETENTION);
+                    settings.policy().releasedRunRetention());
         }
     }
 
@@ -268,9 +332,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
 
     private void reject(Record<byte[], byte[]> record, String key, Optional<RecordMetadata> source,
                         DeadLetters.Rejection rejection, String eventId) {
-        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
-                DeadLetters.headers(record.headers(), rejection, source)), LifecycleTopology.DLQ_SINK);
-        String runId = key.isEmpty() ? null : key;
+        context.forward(DeadLetters.of(record, rejection, source, settings.maxRecordBytes()), LifecycleTopology.DLQ_SINK);
+        // The key names the run only when it is one: a 600 KB key must not become the audit event's run id.
+        String runId = RunIds.isValid(key) ? key : null;
         AuditFact fact = AuditFact.of(AuditAction.EVENT_REJECTED, AuditOutcome.FAILURE).run(runId)
                 .error(rejection.code(), rejection.message())
                 .cause(eventId != null ? eventId : DeadLetters.position(source))

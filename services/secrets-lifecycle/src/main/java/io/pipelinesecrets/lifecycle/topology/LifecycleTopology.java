@@ -56,7 +56,14 @@ public final class LifecycleTopology {
      */
     public record Settings(ServiceTopics topics, LifecyclePolicy policy, PlatformRouting routing,
                            Duration punctuationInterval, boolean autoRegisterSchemas, Clock clock,
-                           LifecycleObserver observer) {
+                           LifecycleObserver observer, int maxRecordBytes) {
+
+        /**
+         * What a record of the dead-letter and audit topics may weigh unless the topics say otherwise: under the
+         * producer's default {@code max.request.size} (1 MiB) and the brokers' default {@code message.max.bytes}.
+         */
+        public static final int DEFAULT_MAX_RECORD_BYTES = 1_000_000;
+
         public Settings {
             Objects.requireNonNull(topics, "topics");
             Objects.requireNonNull(policy, "policy");
@@ -64,6 +71,22 @@ public final class LifecycleTopology {
             Objects.requireNonNull(punctuationInterval, "punctuationInterval");
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(observer, "observer");
+            if (maxRecordBytes < 4_096) {
+                throw new IllegalArgumentException("the audit and dead-letter topics must take records of at least"
+                        + " 4096 bytes, not " + maxRecordBytes);
+            }
+        }
+
+        public Settings(ServiceTopics topics, LifecyclePolicy policy, PlatformRouting routing,
+                        Duration punctuationInterval, boolean autoRegisterSchemas, Clock clock,
+                        LifecycleObserver observer) {
+            this(topics, policy, routing, punctuationInterval, autoRegisterSchemas, clock, observer,
+                    DEFAULT_MAX_RECORD_BYTES);
+        }
+
+        /** The same settings for topics that take records of at most {@code bytes} (as the brokers say at start). */
+        public Settings withMaxRecordBytes(int bytes) {
+            return new Settings(topics, policy, routing, punctuationInterval, autoRegisterSchemas, clock, observer, bytes);
         }
 
         /** Settings whose topology is observed by no one (tests, tools). */
@@ -124,7 +147,8 @@ public final class LifecycleTopology {
         topology.addSource(AutoOffsetReset.earliest(), SECRETS_VALIDATION_SOURCE, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), topics.secrets());
         topology.addProcessor(SECRETS_VALIDATOR, () -> new SecretRecordValidator(
-                new SpecificAvroDeserializer<>(registry, SecretRecord.class), settings.clock(), settings.observer()),
+                new SpecificAvroDeserializer<>(registry, SecretRecord.class), settings.clock(), settings.observer(),
+                settings.maxRecordBytes()),
                 SECRETS_VALIDATION_SOURCE);
         Serializer<AuditEvent> audit = new SpecificAvroSerializer<>(registry, AuditEvent.class, settings.autoRegisterSchemas());
         topology.addSink(AUDIT_SINK, topics.audit(), new StringSerializer(), audit, SECRETS_VALIDATOR);

@@ -39,21 +39,39 @@ final class SecretCatalog implements SecretSource {
 
     @Override
     public List<Secret> secretsOf(Scope scope, String ownerId) {
-        SecretScope keyScope = scope == Scope.USER ? SecretScope.USER : SecretScope.WORKSPACE;
-        String prefix;
-        try {
-            prefix = SecretKey.ownerPrefix(keyScope, ownerId);
-        } catch (IllegalArgumentException e) {
+        return secretsOf(scope, ownerId, Integer.MAX_VALUE - 1);
+    }
+
+    /** Stops after {@code limit} + 1 usable secrets: an owner with thousands costs no more than that to refuse. */
+    @Override
+    public List<Secret> secretsOf(Scope scope, String ownerId, int limit) {
+        Optional<String> prefix = prefixOf(scope, ownerId);
+        if (prefix.isEmpty()) {
             return List.of();
         }
         List<Secret> secrets = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> entries = store.prefixScan(prefix, PREFIX_SERIALIZER)) {
-            while (entries.hasNext()) {
+        try (KeyValueIterator<String, byte[]> entries = store.prefixScan(prefix.get(), PREFIX_SERIALIZER)) {
+            while (entries.hasNext() && secrets.size() <= limit) {
                 KeyValue<String, byte[]> entry = entries.next();
                 usable(entry.key, entry.value).ifPresent(secrets::add);
             }
         }
         return secrets;
+    }
+
+    /** One key of the store, looked up directly. */
+    @Override
+    public Optional<Secret> secret(Scope scope, String ownerId, String name) {
+        return prefixOf(scope, ownerId).flatMap(prefix -> usable(prefix + name, store.get(prefix + name)));
+    }
+
+    private static Optional<String> prefixOf(Scope scope, String ownerId) {
+        SecretScope keyScope = scope == Scope.USER ? SecretScope.USER : SecretScope.WORKSPACE;
+        try {
+            return Optional.of(SecretKey.ownerPrefix(keyScope, ownerId));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     private Optional<Secret> usable(String key, byte[] value) {
@@ -63,7 +81,7 @@ final class SecretCatalog implements SecretSource {
         }
         SecretRecord record;
         try {
-            record = records.deserialize(topic, value);
+            record = RecordDecoding.decode(records, topic, null, value);
         } catch (UndecodableRecordException undecodable) {
             // A registry that cannot answer is different: that propagates, so no run is resolved with a secret
             // missing merely because the registry was briefly down.

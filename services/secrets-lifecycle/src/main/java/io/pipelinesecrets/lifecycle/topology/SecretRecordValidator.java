@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.topology;
 
+import io.pipelinesecrets.contracts.SafeText;
 import io.pipelinesecrets.contracts.SecretKey;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditOutcome;
@@ -30,15 +31,20 @@ import java.util.Optional;
  */
 final class SecretRecordValidator implements Processor<byte[], byte[], Object, Object> {
 
+    static final String RECORD_TOO_LARGE = "RECORD_TOO_LARGE";
+
     private static final Logger LOG = LoggerFactory.getLogger(SecretRecordValidator.class);
 
     private final Deserializer<SecretRecord> records;
     private final Clock clock;
     private final LifecycleObserver observer;
+    private final int maxRecordBytes;
     private ProcessorContext<Object, Object> context;
 
-    SecretRecordValidator(Deserializer<SecretRecord> records, Clock clock, LifecycleObserver observer) {
+    SecretRecordValidator(Deserializer<SecretRecord> records, Clock clock, LifecycleObserver observer,
+                          int maxRecordBytes) {
         this.records = records;
+        this.maxRecordBytes = maxRecordBytes;
         this.clock = clock;
         this.observer = observer;
     }
@@ -60,12 +66,18 @@ final class SecretRecordValidator implements Processor<byte[], byte[], Object, O
             reject(record, source, null, "MALFORMED_KEY", "InvalidKey", keyCheck.problem());
             return;
         }
+        if (record.value().length > SecretRecordRules.MAX_RECORD_BYTES) {
+            reject(record, source, keyCheck.key(), RECORD_TOO_LARGE, "InvalidSecretRecord", "key " + SafeText.quoted(key) + ": "
+                    + record.value().length + " bytes, over the " + SecretRecordRules.MAX_RECORD_BYTES
+                    + " bytes of the largest legal secret record; not decoded");
+            return;
+        }
         try {
-            SecretRecord decoded = records.deserialize(source.map(RecordMetadata::topic).orElse(""), record.headers(),
-                    record.value());
+            SecretRecord decoded = RecordDecoding.decode(records, source.map(RecordMetadata::topic).orElse(""),
+                    record.headers(), record.value());
             SecretRecordRules.problem(keyCheck.key(), decoded).ifPresent(problem ->
                     reject(record, source, keyCheck.key(), "INVALID_SECRET_RECORD", "InvalidSecretRecord",
-                            "key '" + key + "': " + problem));
+                            "key " + SafeText.quoted(key) + ": " + problem));
         } catch (UndecodableRecordException e) {
             UndecodableRecordException located = source.map(m -> e.at(m.partition(), m.offset())).orElse(e);
             reject(record, source, keyCheck.key(), e.reason().name(), e.getClass().getName(), located.getMessage());
@@ -75,8 +87,7 @@ final class SecretRecordValidator implements Processor<byte[], byte[], Object, O
     private void reject(Record<byte[], byte[]> record, Optional<RecordMetadata> source, SecretKey key, String code,
                         String errorClass, String message) {
         DeadLetters.Rejection rejection = new DeadLetters.Rejection(code, errorClass, message);
-        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
-                DeadLetters.headers(record.headers(), rejection, source)), LifecycleTopology.DLQ_SINK);
+        context.forward(DeadLetters.of(record, rejection, source, maxRecordBytes), LifecycleTopology.DLQ_SINK);
         AuditFact.Builder fact = AuditFact.of(AuditAction.SECRET_RECORD_REJECTED, AuditOutcome.FAILURE)
                 .error(code, message).cause(DeadLetters.position(source));
         if (key != null) {

@@ -31,6 +31,7 @@ class ConfigLoaderTest {
 
     private static final String BOOTSTRAP = "PIPELINE_SECRETS_KAFKA_BOOTSTRAP_SERVERS";
     private static final String REGISTRY = "PIPELINE_SECRETS_SCHEMA_REGISTRY_URL";
+    private static final String INSTANCE = "PIPELINE_SECRETS_INSTANCE_ID";
 
     @TempDir
     Path dir;
@@ -42,7 +43,7 @@ class ConfigLoaderTest {
         ServiceConfig config = ConfigLoader.load(Optional.empty(), required());
 
         assertThat(config.applicationId()).isEqualTo("secrets-lifecycle");
-        assertThat(config.instanceId()).isEqualTo("secrets-lifecycle");
+        assertThat(config.instanceId()).as("no default: each deployment names itself").isEqualTo("config-test");
         assertThat(config.bootstrapServers()).isEqualTo("broker:9092");
         assertThat(config.schemaRegistryUrl()).isEqualTo("mock://config-test");
         assertThat(config.autoRegisterSchemas()).isFalse();
@@ -117,7 +118,8 @@ class ConfigLoaderTest {
                 BOOTSTRAP, "from-env:9092",
                 "PIPELINE_SECRETS_LIFECYCLE_STALE_LAUNCH_AGE", "30m",
                 "PIPELINE_SECRETS_ADMIN_PORT", " 7070 ",
-                "PIPELINE_SECRETS_FILESYSTEM_ALLOWED_ROOTS", "/env/root");
+                "PIPELINE_SECRETS_FILESYSTEM_ALLOWED_ROOTS", "/env/root",
+                INSTANCE, "env-instance");
 
         ServiceConfig config = ConfigLoader.load(Optional.of(file), environment);
 
@@ -366,6 +368,73 @@ class ConfigLoaderTest {
         assertThat(e.problems()).singleElement().asString().contains(FilesystemBackendConfig.ALLOWED_ROOTS_KEY);
     }
 
+    @Test
+    void shouldRefuseABackendWithoutAnInstanceIdSayingWhy() {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.remove(INSTANCE);
+        environment.put("PIPELINE_SECRETS_FILESYSTEM_ALLOWED_ROOTS", "/shared/secrets");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), environment));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("instance.id is required")
+                .contains(INSTANCE).contains("adopt and reconcile each other's");
+    }
+
+    @Test
+    void shouldNeedNoInstanceIdForCommandsWithoutABackend() {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.remove(INSTANCE);
+
+        assertThat(ConfigLoader.load(Optional.empty(), environment).instanceId()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseAStaleAgeThatAReplayCouldOutliveTheRetentionWith() {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_LIFECYCLE_STALE_LAUNCH_AGE", "P8D");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), environment));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().contains("lifecycle.released-run-retention")
+                .contains("lifecycle.stale-launch-age").contains("lifecycle.max-clock-skew");
+    }
+
+    @Test
+    void shouldAcceptARetentionLongerThanTheStaleAgeAndSkew() {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_LIFECYCLE_STALE_LAUNCH_AGE", "P8D");
+        environment.put("PIPELINE_SECRETS_LIFECYCLE_RELEASED_RUN_RETENTION", "P9D");
+        environment.put("PIPELINE_SECRETS_LIFECYCLE_MAX_CLOCK_SKEW", "0s");
+
+        LifecyclePolicy policy = ConfigLoader.load(Optional.empty(), environment).policy();
+
+        assertThat(policy.releasedRunRetention()).isEqualTo(Duration.ofDays(9));
+        assertThat(policy.maxClockSkew()).isZero();
+    }
+
+    @Test
+    void shouldRefuseANegativeSkew() {
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(),
+                with("PIPELINE_SECRETS_LIFECYCLE_MAX_CLOCK_SKEW", "-PT1M")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("lifecycle.max-clock-skew");
+    }
+
+    @Test
+    void shouldRefuseAnSdkTimeoutThatOutlastsTheCallDeadline() {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_AWS_REGIONS", "eu-west-1");
+        environment.put("PIPELINE_SECRETS_AWS_CALL_TIMEOUT", "PT10M");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), environment));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("aws.call-timeout").contains("lifecycle.call-deadline");
+    }
+
     // ---- backends and registry
 
     @Test
@@ -459,7 +528,7 @@ class ConfigLoaderTest {
     // ---- helpers
 
     private static Map<String, String> required() {
-        return Map.of(BOOTSTRAP, "broker:9092", REGISTRY, "mock://config-test");
+        return Map.of(BOOTSTRAP, "broker:9092", REGISTRY, "mock://config-test", INSTANCE, "config-test");
     }
 
     private static Map<String, String> with(String variable, String value) {

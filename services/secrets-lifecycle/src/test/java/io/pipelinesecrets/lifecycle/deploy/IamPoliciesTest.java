@@ -54,7 +54,7 @@ class IamPoliciesTest {
 
     private static final String SERVICE_POLICY = "deploy/iam/pipeline-secrets-service.json";
     private static final String RUN_SECRETS = "arn:aws:secretsmanager:*:*:secret:tower-*";
-    private static final String INSTANCE_ID = ConfigLoader.KEYS.get("instance.id")[0];
+    private static final String INSTANCE_ID = "secrets-lifecycle";
     private static final String BUNDLED = "ce-bundle";
 
     private final SecretsManagerDouble sm = SecretsManagerDouble.start(DoubleSettings.defaults()

@@ -1,6 +1,7 @@
 package io.pipelinesecrets.lifecycle.topology;
 
 import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.backend.CallFence;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
@@ -60,7 +61,7 @@ class BackendDispatcherTest {
         LinkedBlockingQueue<String> seen = new LinkedBlockingQueue<>();
         BackendDispatcher dispatcher = new BackendDispatcher(List.of(new FakeBackend(List.of(
                 new SecretOutcome.Deleted("A", "ref")))), observer);
-        dispatcher.dispatch(release(), done -> seen.add(Thread.currentThread().getName() + " " + MDC.get("runId")));
+        dispatcher.dispatch(release(), CallFence.open(), done -> seen.add(Thread.currentThread().getName() + " " + MDC.get("runId")));
 
         String handOver = seen.poll(10, TimeUnit.SECONDS);
         assertThat(handOver).startsWith("pool-").endsWith(" run-7");
@@ -78,14 +79,14 @@ class BackendDispatcherTest {
                         throw new IllegalStateException("meter registry closed");
                     }
                 });
-        dispatcher.dispatch(release(), results::add);
+        dispatcher.dispatch(release(), CallFence.open(), results::add);
 
         assertThat(results.poll(10, TimeUnit.SECONDS)).isNotNull();
     }
 
     private String callWith(List<SecretOutcome> outcomes) throws InterruptedException {
         LinkedBlockingQueue<RunInput.BackendDone> results = new LinkedBlockingQueue<>();
-        new BackendDispatcher(List.of(new FakeBackend(outcomes)), observer).dispatch(release(), results::add);
+        new BackendDispatcher(List.of(new FakeBackend(outcomes)), observer).dispatch(release(), CallFence.open(), results::add);
         assertThat(results.poll(10, TimeUnit.SECONDS)).as("result handed over").isNotNull();
         return observer.calls.get(observer.calls.size() - 1);
     }
@@ -108,12 +109,12 @@ class BackendDispatcherTest {
         }
 
         @Override
-        public CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets) {
+        public CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets, CallFence fence) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets) {
+        public CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets, CallFence fence) {
             return CompletableFuture.supplyAsync(() -> {
                 try {
                     TimeUnit.MILLISECONDS.sleep(2);

@@ -11,6 +11,7 @@ import io.pipelinesecrets.events.SecretScope;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowLaunched;
 import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.backend.CallFence;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
@@ -225,7 +226,7 @@ class LifecycleTopologyTest {
             launch("run-active");
             punctuate();
 
-            clock.advance(LifecycleProcessor.RELEASED_RUN_RETENTION.minusHours(2));
+            clock.advance(LifecyclePolicy.DEFAULT_RELEASED_RUN_RETENTION.minusHours(2));
             driver.advanceWallClockTime(Duration.ofHours(1));
             assertThat(runs.get("run-old")).as("released, but within the retention").isNotNull();
 
@@ -610,6 +611,194 @@ class LifecycleTopologyTest {
         }
     }
 
+    /**
+     * What a hostile producer or a stalled backend can do to the topology (the hardening issue's cases): every bad
+     * record is a dead letter with a code and an audit event, and the next good run still provisions.
+     */
+    @Nested
+    class HostileInput {
+
+        private static final Duration DEADLINE = Duration.ofSeconds(30);
+        private static final int RECORD_LIMIT = 20_000;
+
+        private KeyValueStore<String, RunState> runs;
+
+        @BeforeEach
+        void startLifecycleTopology() {
+            LifecyclePolicy policy = new LifecyclePolicy(Duration.ofHours(24), 5, Duration.ofSeconds(1),
+                    Duration.ofSeconds(30)).withCallDeadline(DEADLINE).withMaxSecretsPerRun(3);
+            start(LifecycleTopology.build(settings(policy).withMaxRecordBytes(RECORD_LIMIT), registry,
+                    new BackendDispatcher(List.of(backend))));
+            runs = driver.getKeyValueStore(LifecycleTopology.RUN_STATE_STORE);
+            publishSecret(Events.workspaceSecret(WS, "DB_PASSWORD", CANARY).build());
+            publishSecret(Events.userSecret(USER, "API_TOKEN", "user-token").build());
+        }
+
+        @Test
+        void shouldDeadLetterATenByteRecordClaimingATwoBillionByteStringAndProvisionTheNextRun() {
+            int launchedSchema = registry.register(TOPICS.launched() + "-value",
+                    io.pipelinesecrets.contracts.EventSchemas.registryForm(WorkflowLaunched.getClassSchema())).id();
+            byte[] tenBytes = io.pipelinesecrets.testing.events.WireFrames.claiming(launchedSchema, 2_000_000_000L);
+            launched.pipeInput("run-bomb", tenBytes);
+
+            TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+            assertThat(dead.value()).isEqualTo(tenBytes);
+            assertThat(header(dead, DeadLetters.ERROR_CODE)).isEqualTo("LENGTH_EXCEEDS_RECORD");
+            assertThat(audit.readValue().getErrorCode()).isEqualTo("LENGTH_EXCEEDS_RECORD");
+
+            launch("run-good");
+            punctuate();
+
+            assertThat(runs.get("run-good").phase()).isEqualTo(Phase.ACTIVE);
+        }
+
+        @Test
+        void shouldNeverHandARunTheTenByteRecordOnTheSecretsTopic() {
+            int secretSchema = registry.register(TOPICS.secrets() + "-value",
+                    io.pipelinesecrets.contracts.EventSchemas.registryForm(SecretRecord.getClassSchema())).id();
+            // scope WORKSPACE (enum index 0), then an ownerId claiming 2,000,000,000 bytes
+            secrets.pipeInput("workspace:" + WS + ":BOMB",
+                    io.pipelinesecrets.testing.events.WireFrames.claiming(secretSchema, 2_000_000_000L, (byte) 0));
+
+            launch("run-good");
+            punctuate();
+
+            assertThat(backend.provisions).singleElement().satisfies(call ->
+                    assertThat(call.values()).containsOnlyKeys("API_TOKEN", "DB_PASSWORD"));
+            assertThat(runs.get("run-good").phase()).isEqualTo(Phase.ACTIVE);
+        }
+
+        @Test
+        void shouldGiveUpOnACallThatNeverAnswersAtItsDeadlineAndReleaseTheCompletedRun() {
+            backend.script("run-hung", Answer.NEVER, Answer.CREATE);
+            launch("run-hung");
+            complete("run-hung");
+            punctuate();
+            assertThat(runs.get("run-hung").inFlight()).isTrue();
+
+            clock.advance(DEADLINE);
+            punctuate();
+            punctuate();
+
+            assertThat(backend.provisionFences.get(0).isWithdrawn()).as("the hung call is withdrawn").isTrue();
+            assertThat(backend.releases).extracting(Call::runId).containsExactly("run-hung");
+            assertThat(audit.readValuesToList()).extracting(AuditEvent::getAction).endsWith(AuditAction.SECRETS_RELEASED);
+            assertThat(runs.get("run-hung").phase()).isEqualTo(Phase.RELEASED);
+
+            // The hung call answers after all: its attempt is over, so nothing changes.
+            backend.answerPendingFrom("run-hung", Answer.CREATE);
+            punctuate();
+            assertThat(audit.readValuesToList()).isEmpty();
+            assertThat(runs.get("run-hung").phase()).isEqualTo(Phase.RELEASED);
+        }
+
+        @Test
+        void shouldRetryAProvisioningWhoseCallMissedItsDeadline() {
+            backend.script("run-hung", Answer.NEVER, Answer.CREATE);
+            launch("run-hung");
+            clock.advance(DEADLINE);
+            punctuate();
+
+            assertThat(audit.readValuesToList()).singleElement().satisfies(retry -> {
+                assertThat(retry.getAction()).isEqualTo(AuditAction.PROVISION_RETRY_SCHEDULED);
+                assertThat(retry.getErrorCode()).isEqualTo(LifecycleProcessor.DEADLINE_EXCEEDED);
+            });
+            clock.advance(Duration.ofSeconds(1));
+            punctuate();
+            punctuate();
+
+            assertThat(backend.provisions).hasSize(2);
+            assertThat(runs.get("run-hung").phase()).isEqualTo(Phase.ACTIVE);
+        }
+
+        @Test
+        void shouldWithdrawEveryOutstandingCallWhenTheTaskCloses() {
+            backend.script("run-hung", Answer.NEVER);
+            launch("run-hung");
+
+            driver.close();
+            driver = null;
+
+            assertThat(backend.provisionFences).singleElement()
+                    .satisfies(fence -> assertThat(fence.isWithdrawn()).isTrue());
+        }
+
+        @Test
+        void shouldRejectALaunchDatedFurtherAheadThanTheClockSkew() {
+            launched.pipeInput("run-future", encode(Events.launched("run-future")
+                    .setLaunchedAt(clock.instant().plus(Duration.ofDays(365))).build()));
+            launched.pipeInput("run-skewed", encode(Events.launched("run-skewed")
+                    .setLaunchedAt(clock.instant().plus(Duration.ofMinutes(4))).build()));
+            punctuate();
+
+            assertThat(header(deadLetters.readRecord(), DeadLetters.ERROR_CODE)).isEqualTo("LAUNCHED_IN_FUTURE");
+            assertThat(deadLetters.isEmpty()).isTrue();
+            assertThat(runs.get("run-future")).isNull();
+            assertThat(runs.get("run-skewed").phase()).as("within the allowed skew").isEqualTo(Phase.ACTIVE);
+        }
+
+        @Test
+        void shouldRejectALaunchWhoseOwnerIdsNoSecretCouldBeStoredUnder() {
+            for (String userId : List.of("u:1", "user 1", "u\n1", "u".repeat(129), "")) {
+                launched.pipeInput("run-bad-owner", encode(Events.launched("run-bad-owner").setUserId(userId)
+                        .setLaunchedAt(clock.instant()).build()));
+            }
+            launched.pipeInput("run-bad-ws", encode(Events.launched("run-bad-ws").setWorkspaceId("ws:1")
+                    .setLaunchedAt(clock.instant()).build()));
+
+            assertThat(deadLetters.readRecordsToList()).extracting(dead -> header(dead, DeadLetters.ERROR_CODE))
+                    .containsExactly("INVALID_OWNER_ID", "INVALID_OWNER_ID", "INVALID_OWNER_ID", "INVALID_OWNER_ID",
+                            "MISSING_FIELD", "INVALID_OWNER_ID");
+            assertThat(runs.get("run-bad-owner")).isNull();
+            assertThat(backend.provisions).isEmpty();
+        }
+
+        @Test
+        void shouldKeepADeadLetterOfAHugeRecordUnderTheTopicLimitAndSayWhatWasCut() {
+            byte[] hugeKey = ("k".repeat(30_000)).getBytes(StandardCharsets.UTF_8);
+            byte[] hugeValue = new byte[50_000];
+            Headers hugeHeaders = new RecordHeaders().add("trace", new byte[30_000]);
+            launched.pipeInput(new TestRecord<>(new String(hugeKey, StandardCharsets.UTF_8), hugeValue, hugeHeaders, T0));
+
+            TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+            int size = (dead.key() == null ? 0 : dead.key().length) + (dead.value() == null ? 0 : dead.value().length)
+                    + java.util.Arrays.stream(dead.headers().toArray()).mapToInt(h -> h.key().length() + h.value().length).sum();
+            assertThat(size).isLessThan(RECORD_LIMIT);
+            assertThat(dead.value()).isNull();
+            assertThat(dead.key()).isNull();
+            assertThat(header(dead, DeadLetters.VALUE_OMITTED)).isEqualTo("50000");
+            assertThat(header(dead, DeadLetters.KEY_OMITTED)).isEqualTo("30000");
+            assertThat(header(dead, DeadLetters.HEADERS_OMITTED)).isEqualTo("1");
+            assertThat(header(dead, DeadLetters.SOURCE_OFFSET)).isEqualTo("0");
+            AuditEvent rejected = audit.readValue();
+            assertThat(rejected.getRunId()).as("a key that is no run id is not a run id").isNull();
+            assertThat(rejected.toString().length()).isLessThan(RECORD_LIMIT);
+        }
+
+        @Test
+        void shouldKeepTheErrorMessageOfAHugeMismatchedKeyBounded() {
+            String hugeKey = "k".repeat(10_000);
+            launched.pipeInput(hugeKey, encode(Events.launched("run-1").setLaunchedAt(clock.instant()).build()));
+
+            TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+            assertThat(header(dead, DeadLetters.ERROR_CODE)).isEqualTo("KEY_MISMATCH");
+            assertThat(header(dead, DeadLetters.ERROR_MESSAGE)).hasSizeLessThan(400).contains("(10000 chars)");
+            assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo(hugeKey);
+        }
+
+        @Test
+        void shouldFailARunWhoseSetExceedsTheCapInsteadOfBuildingIt() {
+            publishSecret(Events.workspaceSecret(WS, "THIRD", "3").build());
+            publishSecret(Events.workspaceSecret(WS, "FOURTH", "4").build());
+            launch("run-big");
+            punctuate();
+
+            assertThat(audit.readValuesToList()).filteredOn(e -> e.getAction() == AuditAction.PROVISION_FAILED)
+                    .singleElement().satisfies(failed -> assertThat(failed.getErrorCode()).isEqualTo("TOO_MANY_SECRETS"));
+            assertThat(backend.provisions).isEmpty();
+        }
+    }
+
     // ---- driver and topics
 
     private LifecycleTopology.Settings settings(LifecyclePolicy policy) {
@@ -689,6 +878,8 @@ class LifecycleTopologyTest {
 
         final List<Call> provisions = new ArrayList<>();
         final List<Call> releases = new ArrayList<>();
+        /** The fence of every provisioning call, in call order. */
+        final List<CallFence> provisionFences = new ArrayList<>();
         private final Map<String, Deque<Answer>> scripts = new HashMap<>();
         private final Map<String, PendingCall> pending = new HashMap<>();
 
@@ -709,10 +900,11 @@ class LifecycleTopologyTest {
         }
 
         @Override
-        public CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets) {
+        public CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets, CallFence fence) {
             Map<String, String> values = new LinkedHashMap<>();
             secrets.forEach(s -> values.put(s.name(), s.value().reveal()));
             provisions.add(new Call(run.runId(), values, List.of()));
+            provisionFences.add(fence);
             Deque<Answer> script = scripts.get(run.runId());
             Answer answer = script == null || script.isEmpty() ? Answer.CREATE : script.poll();
             if (answer == Answer.NEVER) {
@@ -724,7 +916,7 @@ class LifecycleTopologyTest {
         }
 
         @Override
-        public CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets) {
+        public CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets, CallFence fence) {
             releases.add(new Call(run.runId(), Map.of(), List.copyOf(secrets)));
             return CompletableFuture.completedFuture(secrets.stream()
                     .map(s -> (SecretOutcome) new SecretOutcome.Deleted(s.name(), s.backendRef())).toList());

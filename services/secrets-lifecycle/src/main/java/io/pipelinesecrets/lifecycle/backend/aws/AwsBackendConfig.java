@@ -1,5 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.aws;
 
+import io.pipelinesecrets.lifecycle.backend.Deployment;
+
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
@@ -19,6 +21,8 @@ import java.util.Set;
  * @param callsPerSecond  client-side limit of create/delete calls per account and region; under the ~50/s quota
  * @param endpoint        a Secrets Manager endpoint to use instead of AWS's (an emulator or the test double), or null
  * @param callTimeout     bound on one API call including the SDK's own retries
+ * @param deployment      written as the {@code deployment} tag beside {@code managed-by}, or null where none is known
+ *                        (tools and tests without Kafka); the reconciler deletes only secrets tagged with its own
  */
 public record AwsBackendConfig(
         String instanceId,
@@ -29,7 +33,8 @@ public record AwsBackendConfig(
         String roleExternalId,
         double callsPerSecond,
         URI endpoint,
-        Duration callTimeout) {
+        Duration callTimeout,
+        Deployment deployment) {
 
     public static final double DEFAULT_CALLS_PER_SECOND = 40;
 
@@ -46,6 +51,20 @@ public record AwsBackendConfig(
         if (!(callsPerSecond > 0)) {
             throw new IllegalArgumentException("aws.calls-per-second must be above zero");
         }
+    }
+
+    /** A configuration for no particular deployment (tools and tests without Kafka). */
+    public AwsBackendConfig(String instanceId, AwsEnvironmentSettings defaults, Map<String, AwsEnvironmentSettings> environments,
+                            Set<String> allowedRegions, Set<String> allowedRoleArns, String roleExternalId,
+                            double callsPerSecond, URI endpoint, Duration callTimeout) {
+        this(instanceId, defaults, environments, allowedRegions, allowedRoleArns, roleExternalId, callsPerSecond, endpoint,
+                callTimeout, null);
+    }
+
+    /** The same configuration for the deployment the service found itself in at start. */
+    public AwsBackendConfig withDeployment(Deployment newDeployment) {
+        return new AwsBackendConfig(instanceId, defaults, environments, allowedRegions, allowedRoleArns, roleExternalId,
+                callsPerSecond, endpoint, callTimeout, newDeployment);
     }
 
     public AwsEnvironmentSettings settingsFor(String computeEnvId) {

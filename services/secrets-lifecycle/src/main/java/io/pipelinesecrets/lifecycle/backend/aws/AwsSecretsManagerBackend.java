@@ -3,6 +3,7 @@ package io.pipelinesecrets.lifecycle.backend.aws;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.backend.CallFence;
 import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
 import io.pipelinesecrets.lifecycle.backend.RunLogContext;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
@@ -34,6 +35,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -60,6 +62,8 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
     public static final String TAG_WORKSPACE_ID = "workspace-id";
     public static final String TAG_USER_ID = "user-id";
     public static final String TAG_SCOPE = "scope";
+    /** Which deployment (Kafka cluster and application id) created the secret: see {@link io.pipelinesecrets.lifecycle.backend.Deployment}. */
+    public static final String TAG_DEPLOYMENT = "deployment";
     /** Secrets Manager's limit for SecretString. */
     public static final int MAX_SECRET_BYTES = 65_536;
 
@@ -96,7 +100,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
     }
 
     @Override
-    public CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets) {
+    public CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets, CallFence fence) {
         List<String> names = secrets.stream().map(Secret::name).toList();
         Optional<BackendError> refused = refusal(run);
         if (refused.isPresent()) {
@@ -104,7 +108,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         }
         AwsEnvironmentSettings settings = config.settingsFor(run.computeEnvId());
         if (settings.bundle()) {
-            return provisionBundle(run, settings, secrets);
+            return provisionBundle(run, settings, secrets, fence);
         }
         List<CompletableFuture<SecretOutcome>> outcomes = new ArrayList<>();
         for (Secret secret : secrets) {
@@ -116,7 +120,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
                 continue;
             }
             outcomes.add(createOrAdopt(run, settings, awsName, RequestTokens.forSecret(run.runId(), secret.name(), secret.version()),
-                    secret.value().reveal(), scopeOf(secret.scope()))
+                    secret.value().reveal(), scopeOf(secret.scope()), fence)
                     .thenApply(arn -> (SecretOutcome) new SecretOutcome.Created(secret.name(), arn))
                     .exceptionally(failure -> new SecretOutcome.Failed(secret.name(), failed(run, failure))));
         }
@@ -124,7 +128,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
     }
 
     @Override
-    public CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets) {
+    public CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets, CallFence fence) {
         List<String> names = secrets.stream().map(StoredSecret::name).toList();
         Optional<BackendError> refused = refusal(run);
         if (refused.isPresent()) {
@@ -140,7 +144,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         }
         List<CompletableFuture<List<SecretOutcome>>> outcomes = new ArrayList<>();
         byTarget.forEach((target, members) -> outcomes.add(
-                deleteIfOurs(run, target, target.startsWith("arn:"))
+                deleteIfOurs(run, target, target.startsWith("arn:"), false, fence)
                         .thenApply(v -> members.stream()
                                 .map(m -> (SecretOutcome) new SecretOutcome.Deleted(m.name(), m.backendRef())).toList())
                         .exceptionally(failure -> {
@@ -184,7 +188,8 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
                         Map<String, String> tags = new LinkedHashMap<>();
                         secret.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
                         String runId = tags.get(TAG_RUN_ID);
-                        if (config.instanceId().equals(tags.get(TAG_MANAGED_BY)) && runId != null && secret.deletedDate() == null) {
+                        if (config.instanceId().equals(tags.get(TAG_MANAGED_BY)) && ofThisDeployment(tags) && runId != null
+                                && secret.deletedDate() == null) {
                             found.add(new OwnedEntry(NAME, runId, secret.arn(), secret.createdDate(),
                                     RunTarget.located(runId, region, role, null)));
                         }
@@ -197,13 +202,13 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
     @Override
     public CompletableFuture<SecretOutcome> deleteOwned(OwnedEntry entry) {
         // By ARN but not trusting it blindly: deleteIfOurs describes it and checks the mark for the run first.
-        return deleteIfOurs(entry.where(), entry.ref(), false)
+        return deleteIfOurs(entry.where(), entry.ref(), false, true, CallFence.open())
                 .thenApply(v -> (SecretOutcome) new SecretOutcome.Deleted(entry.ref(), entry.ref()))
                 .exceptionally(failure -> new SecretOutcome.Failed(entry.ref(), failed(entry.where(), failure)));
     }
 
     private CompletableFuture<List<SecretOutcome>> provisionBundle(RunTarget run, AwsEnvironmentSettings settings,
-                                                                  List<Secret> secrets) {
+                                                                  List<Secret> secrets, CallFence fence) {
         List<String> names = secrets.stream().map(Secret::name).toList();
         Map<String, String> content = new LinkedHashMap<>();
         secrets.forEach(s -> content.put(s.name(), s.value().reveal()));
@@ -223,30 +228,44 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         }
         String versions = secrets.stream().map(s -> s.name() + ":" + s.version()).collect(Collectors.joining(","));
         return createOrAdopt(run, settings, settings.bundleName(run.runId()), RequestTokens.forBundle(run.runId(), versions),
-                json, "bundle")
+                json, "bundle", fence)
                 .thenApply(arn -> names.stream().map(n -> (SecretOutcome) new SecretOutcome.Created(n, arn)).toList())
                 .exceptionally(failure -> failAll(names, failed(run, failure)));
     }
 
     /** Creates the secret; if the name exists and is this run's (same mark), makes it hold this value and adopts it. */
     private CompletableFuture<String> createOrAdopt(RunTarget run, AwsEnvironmentSettings settings, String awsName,
-                                                    String token, String value, String scope) {
+                                                    String token, String value, String scope, CallFence fence) {
         SecretsManagerAsyncClient client = clients.client(run.region(), run.accountRoleArn());
         AsyncRateLimiter limiter = clients.limiter(run.region(), run.accountRoleArn());
         return limiter.acquire()
-                .thenCompose(permit -> client.createSecret(request -> request.name(awsName).clientRequestToken(token)
-                        .secretString(value).kmsKeyId(settings.kmsKeyId()).description(settings.description())
-                        .tags(tags(run, scope))))
+                .thenCompose(permit -> unlessWithdrawn(fence, () -> client.createSecret(request -> request.name(awsName)
+                        .clientRequestToken(token).secretString(value).kmsKeyId(settings.kmsKeyId())
+                        .description(settings.description()).tags(tags(run, scope)))))
                 .thenApply(response -> response.arn())
                 .exceptionallyCompose(failure -> AwsErrors.unwrap(failure) instanceof ResourceExistsException
-                        ? adopt(run, client, limiter, awsName, token, value)
+                        ? adopt(run, client, limiter, awsName, token, value, fence)
                         : CompletableFuture.failedFuture(failure));
     }
 
+    /**
+     * Makes the call unless the caller withdrew it (while it waited for the limiter, say), and aborts the request if
+     * the call is withdrawn while it is under way. AWS may still have applied an aborted request; the manifest-driven
+     * release and the reconciler cover that narrow case.
+     */
+    private static <T> CompletableFuture<T> unlessWithdrawn(CallFence fence, Supplier<CompletableFuture<T>> call) {
+        if (fence.isWithdrawn()) {
+            return CompletableFuture.failedFuture(new WithdrawnException());
+        }
+        CompletableFuture<T> request = call.get();
+        fence.onWithdraw(() -> request.cancel(true));
+        return request;
+    }
+
     private CompletableFuture<String> adopt(RunTarget run, SecretsManagerAsyncClient client, AsyncRateLimiter limiter,
-                                            String awsName, String token, String value) {
-        return client.describeSecret(request -> request.secretId(awsName)).thenCompose(existing -> {
-            if (!ours(existing, run)) {
+                                            String awsName, String token, String value, CallFence fence) {
+        return unlessWithdrawn(fence, () -> client.describeSecret(request -> request.secretId(awsName))).thenCompose(existing -> {
+            if (!ours(existing, run, false)) {
                 return CompletableFuture.failedFuture(new NotOursException("secret " + awsName + " exists and is not "
                         + "managed by " + config.instanceId() + " for run " + run.runId() + "; it was left untouched"));
             }
@@ -258,32 +277,45 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
                 return CompletableFuture.completedFuture(existing.arn());
             }
             // Ours, written with another version of the value: make it current.
-            return limiter.acquire().thenCompose(permit -> client.putSecretValue(request -> request.secretId(existing.arn())
-                    .clientRequestToken(token).secretString(value))).thenApply(response -> existing.arn());
+            return limiter.acquire().thenCompose(permit -> unlessWithdrawn(fence, () -> client.putSecretValue(request ->
+                    request.secretId(existing.arn()).clientRequestToken(token).secretString(value))))
+                    .thenApply(response -> existing.arn());
         });
     }
 
     /** Deletes by ARN (the manifest's, which names exactly what was created) or, without one, by name if marked ours. */
-    private CompletableFuture<Void> deleteIfOurs(RunTarget run, String target, boolean isArn) {
+    /** @param exactly require this deployment's mark; otherwise a secret marked before deployments were told apart is ours too */
+    private CompletableFuture<Void> deleteIfOurs(RunTarget run, String target, boolean isArn, boolean exactly, CallFence fence) {
         SecretsManagerAsyncClient client = clients.client(run.region(), run.accountRoleArn());
         AsyncRateLimiter limiter = clients.limiter(run.region(), run.accountRoleArn());
         CompletableFuture<String> arn = isArn ? CompletableFuture.completedFuture(target)
-                : client.describeSecret(request -> request.secretId(target)).thenCompose(existing -> ours(existing, run)
+                : unlessWithdrawn(fence, () -> client.describeSecret(request -> request.secretId(target)))
+                .thenCompose(existing -> ours(existing, run, exactly)
                 ? CompletableFuture.completedFuture(existing.arn())
                 : CompletableFuture.failedFuture(new NotOursException("secret " + target + " is not managed by "
                 + config.instanceId() + " for run " + run.runId() + "; it was left untouched")));
-        return arn.thenCompose(id -> limiter.acquire().thenCompose(permit -> client.deleteSecret(request -> request
-                        .secretId(id).forceDeleteWithoutRecovery(true))))
+        return arn.thenCompose(id -> limiter.acquire().thenCompose(permit -> unlessWithdrawn(fence,
+                        () -> client.deleteSecret(request -> request.secretId(id).forceDeleteWithoutRecovery(true)))))
                 .thenApply(response -> (Void) null)
                 .exceptionallyCompose(failure -> AwsErrors.unwrap(failure) instanceof ResourceNotFoundException
                         ? CompletableFuture.completedFuture(null)
                         : CompletableFuture.failedFuture(failure));
     }
 
-    private boolean ours(DescribeSecretResponse secret, RunTarget run) {
+    /**
+     * Whether a secret is this deployment's for the run. Another deployment's never is (two deployments with one
+     * instance id in one account would otherwise adopt and delete each other's); one marked before deployments were
+     * told apart is, unless {@code exactly} (the reconciler, which never deletes what it cannot tell is its own).
+     */
+    private boolean ours(DescribeSecretResponse secret, RunTarget run, boolean exactly) {
         Map<String, String> tags = new LinkedHashMap<>();
         secret.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
-        return config.instanceId().equals(tags.get(TAG_MANAGED_BY)) && run.runId().equals(tags.get(TAG_RUN_ID));
+        boolean deployment = ofThisDeployment(tags) || (!exactly && !tags.containsKey(TAG_DEPLOYMENT));
+        return config.instanceId().equals(tags.get(TAG_MANAGED_BY)) && run.runId().equals(tags.get(TAG_RUN_ID)) && deployment;
+    }
+
+    private boolean ofThisDeployment(Map<String, String> tags) {
+        return java.util.Objects.equals(tags.get(TAG_DEPLOYMENT), config.deployment() == null ? null : config.deployment().mark());
     }
 
     private List<Tag> tags(RunTarget run, String scope) {
@@ -293,6 +325,9 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         tags.add(Tag.builder().key(TAG_WORKSPACE_ID).value(nullToEmpty(run.workspaceId())).build());
         tags.add(Tag.builder().key(TAG_USER_ID).value(nullToEmpty(run.userId())).build());
         tags.add(Tag.builder().key(TAG_SCOPE).value(scope).build());
+        if (config.deployment() != null) {
+            tags.add(Tag.builder().key(TAG_DEPLOYMENT).value(config.deployment().mark()).build());
+        }
         return tags;
     }
 
@@ -322,6 +357,9 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         Throwable cause = AwsErrors.unwrap(failure);
         if (cause instanceof NotOursException notOurs) {
             return BackendError.permanent("NAME_OWNED_BY_ANOTHER", notOurs.getMessage());
+        }
+        if (cause instanceof WithdrawnException || cause instanceof java.util.concurrent.CancellationException) {
+            return BackendError.retryable(CallFence.WITHDRAWN, "the call was withdrawn before Secrets Manager was asked");
         }
         if (cause instanceof NameBusyException busy) {
             return BackendError.retryable("NAME_BEING_DELETED", busy.getMessage());
@@ -370,6 +408,13 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
     private static final class NameBusyException extends RuntimeException {
         NameBusyException(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** The caller withdrew the call before this step. */
+    private static final class WithdrawnException extends RuntimeException {
+        WithdrawnException() {
+            super("withdrawn", null, false, false);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
 import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.backend.CallFence;
 import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
 import io.pipelinesecrets.lifecycle.backend.RunLogContext;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
@@ -26,11 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.EXECUTOR_REJECTED;
@@ -56,7 +53,11 @@ import static io.pipelinesecrets.lifecycle.backend.filesystem.RunStorePaths.prin
  *       and make the service write secrets to, or delete, a place of their choosing. The event's path is confined
  *       to the allow-list for the same reason: an event must never choose where the service writes.</li>
  *   <li><b>Off the caller's thread</b>: the stream thread calls {@link #provision} and {@link #release}; shared
- *       filesystems can stall for seconds, so all I/O runs on the backend's executor.</li>
+ *       filesystems can stall for seconds (or, hard-mounted, for ever), so all I/O runs on a bounded pool per
+ *       allowed root ({@link RootExecutors}): one hung share stalls only its own runs.</li>
+ *   <li><b>Fenced</b>: a call withdrawn by its caller (past its deadline, or its task moved to another instance)
+ *       does nothing once it reaches the pool, and a write withdrawn while under way stops before its rename: the
+ *       store never appears after the run's new owner released it.</li>
  * </ul>
  *
  * <p>Residual risk: the checks and the writes are separate path-based calls, so someone who can write inside the
@@ -65,39 +66,30 @@ import static io.pipelinesecrets.lifecycle.backend.filesystem.RunStorePaths.prin
 public final class FilesystemBackend implements SecretsBackend {
 
     public static final String NAME = "filesystem";
-    /** Threads of the executor a backend creates for itself; I/O-bound and rarely concurrent, so few. */
-    static final int OWN_THREADS = 2;
 
     private static final Logger LOG = LoggerFactory.getLogger(FilesystemBackend.class);
-    private static final AtomicInteger THREAD_IDS = new AtomicInteger();
 
     /** How far below an allowed root the reconciler looks for marked run directories (secretsPath nesting). */
     static final int RECONCILE_DEPTH = 4;
 
     private final FilesystemBackendConfig config;
     private final RunStorePaths paths;
-    private final Executor executor;
-    private final ExecutorService ownedExecutor;
+    private final RootExecutors executors;
 
     /** A backend doing its I/O on {@code executor}, which the caller owns (and shuts down). */
     public FilesystemBackend(FilesystemBackendConfig config, Executor executor) {
-        this(config, Objects.requireNonNull(executor, "executor"), null);
+        this(config, RootExecutors.shared(Objects.requireNonNull(executor, "executor")));
     }
 
-    /** A backend with a small daemon thread pool of its own, shut down by {@link #close()}. */
+    /** A backend with small daemon thread pools of its own, one per allowed root ({@link RootExecutors}). */
     public FilesystemBackend(FilesystemBackendConfig config) {
-        this(config, null, Executors.newFixedThreadPool(OWN_THREADS, runnable -> {
-            Thread thread = new Thread(runnable, "filesystem-backend-" + THREAD_IDS.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }));
+        this(config, RootExecutors.perRoot());
     }
 
-    private FilesystemBackend(FilesystemBackendConfig config, Executor executor, ExecutorService ownedExecutor) {
+    private FilesystemBackend(FilesystemBackendConfig config, RootExecutors executors) {
         this.config = Objects.requireNonNull(config, "config");
         this.paths = new RunStorePaths(config);
-        this.ownedExecutor = ownedExecutor;
-        this.executor = executor != null ? executor : ownedExecutor;
+        this.executors = executors;
     }
 
     @Override
@@ -106,15 +98,14 @@ public final class FilesystemBackend implements SecretsBackend {
     }
 
     @Override
-    public CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets) {
+    public CompletableFuture<List<SecretOutcome>> provision(RunTarget run, List<Secret> secrets, CallFence fence) {
         Objects.requireNonNull(run, "run");
         List<Secret> set = List.copyOf(secrets);
         List<String> names = set.stream().map(Secret::name).toList();
-        return submit("provision", run, names, () -> {
-            RunStore store = paths.resolve(run);
+        return submit("provision", run, names, fence, store -> {
             byte[] content = NextflowStoreFormat.encode(set);
             try {
-                RunStoreFiles.write(store, content, config.owner());
+                RunStoreFiles.write(store, content, mark(), fence);
             } finally {
                 Arrays.fill(content, (byte) 0);
             }
@@ -125,11 +116,10 @@ public final class FilesystemBackend implements SecretsBackend {
     }
 
     @Override
-    public CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets) {
+    public CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets, CallFence fence) {
         Objects.requireNonNull(run, "run");
         List<String> names = secrets.stream().map(StoredSecret::name).toList();
-        return submit("release", run, names, () -> {
-            RunStore store = paths.resolve(run);
+        return submit("release", run, names, fence, store -> {
             RunStoreFiles.Removal removal = RunStoreFiles.remove(store);
             if (removal.directoryRemoved()) {
                 LOG.info("Released the secrets store of run {}: {} is gone", run.runId(), store.runDirectory());
@@ -145,36 +135,43 @@ public final class FilesystemBackend implements SecretsBackend {
     /** Every run directory below the allowed roots that carries this service's mark. */
     @Override
     public CompletableFuture<List<OwnedEntry>> listOwned() {
-        return CompletableFuture.supplyAsync(() -> {
-            List<OwnedEntry> owned = new ArrayList<>();
-            for (Path root : config.allowedRoots()) {
-                if (!Files.isDirectory(root)) {
-                    // An unmounted shared filesystem: nothing to list there now, and nothing to conclude either.
-                    LOG.warn("reconcile: allowed root {} is not a directory; skipped", root);
-                    continue;
-                }
-                try {
-                    for (RunStoreFiles.MarkedRun run : RunStoreFiles.markedRuns(root, config.owner(), RECONCILE_DEPTH)) {
-                        owned.add(new OwnedEntry(NAME, run.runId(), run.runDirectory().toString(), run.markedAt(),
-                                RunTarget.located(run.runId(), null, null, run.secretsPath().toString())));
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException("cannot list run directories under " + root, e);
-                }
+        List<CompletableFuture<List<OwnedEntry>>> perRoot = new ArrayList<>();
+        for (Path root : config.allowedRoots()) {
+            perRoot.add(CompletableFuture.supplyAsync(() -> listOwned(root), executors.forRoot(root)));
+        }
+        return CompletableFuture.allOf(perRoot.toArray(CompletableFuture[]::new))
+                .thenApply(v -> perRoot.stream().flatMap(listing -> listing.join().stream()).toList());
+    }
+
+    private List<OwnedEntry> listOwned(Path root) {
+        if (!Files.isDirectory(root)) {
+            // An unmounted shared filesystem: nothing to list there now, and nothing to conclude either.
+            LOG.warn("reconcile: allowed root {} is not a directory; skipped", root);
+            return List.of();
+        }
+        List<OwnedEntry> owned = new ArrayList<>();
+        try {
+            for (RunStoreFiles.MarkedRun run : RunStoreFiles.markedRuns(root, mark(), RECONCILE_DEPTH)) {
+                owned.add(new OwnedEntry(NAME, run.runId(), run.runDirectory().toString(), run.markedAt(),
+                        RunTarget.located(run.runId(), null, null, run.secretsPath().toString())));
             }
-            return owned;
-        }, executor);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list run directories under " + root, e);
+        }
+        return owned;
     }
 
     @Override
     public CompletableFuture<SecretOutcome> deleteOwned(OwnedEntry entry) {
         String name = entry.ref();
-        return submit("reconcile", entry.where(), List.of(name), () -> {
-            RunStore store = paths.resolve(entry.where());
-            Optional<String> owner = RunStoreFiles.ownerOf(store);
-            if (owner.isPresent() && !owner.get().equals(config.owner())) {
+        return submit("reconcile", entry.where(), List.of(name), CallFence.open(), store -> {
+            Optional<RunStoreFiles.Mark> owner = RunStoreFiles.markOf(store);
+            // Exactly this deployment's mark: a leftover of another deployment, or of this one before deployments
+            // were told apart, is never the reconciler's to delete.
+            if (owner.isPresent() && !owner.get().equals(mark())) {
                 throw StoreRefusal.permanent(NOT_OURS, "run directory '" + store.runDirectory()
-                        + "' is marked by " + owner.get() + ", not " + config.owner() + "; left untouched");
+                        + "' is marked by " + owner.get().owner() + " (deployment " + owner.get().deployment()
+                        + "), not " + config.owner() + " (deployment " + config.deployment() + "); left untouched");
             }
             if (owner.isEmpty() && Files.exists(store.runDirectory(), LinkOption.NOFOLLOW_LINKS)) {
                 throw StoreRefusal.permanent(NOT_OURS, "run directory '" + store.runDirectory()
@@ -206,46 +203,56 @@ public final class FilesystemBackend implements SecretsBackend {
         return RunStoreFiles.runDirectories(paths.allowedRoot(secretsPath));
     }
 
-    /** Shuts down the executor the backend created for itself, if any, letting queued writes finish. */
+    private RunStoreFiles.Mark mark() {
+        return new RunStoreFiles.Mark(config.owner(), config.deployment() == null ? null : config.deployment().mark());
+    }
+
+    /** Shuts down the executors the backend created for itself, if any, letting queued writes finish. */
     @Override
     public void close() {
-        if (ownedExecutor == null) {
-            return;
-        }
-        ownedExecutor.shutdown();
-        try {
-            if (!ownedExecutor.awaitTermination(10, TimeUnit.SECONDS)) {
-                ownedExecutor.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            ownedExecutor.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
+        executors.close();
     }
 
     @FunctionalInterface
     private interface StoreOperation {
-        List<SecretOutcome> run() throws StoreRefusal, IOException;
+        List<SecretOutcome> run(RunStore store) throws StoreRefusal, IOException;
     }
 
+    /**
+     * Resolves where the run's store is (lexically, on the caller's thread: the root picks the executor), then does
+     * the work on that root's executor unless the call was withdrawn while it waited in the queue.
+     */
     private CompletableFuture<List<SecretOutcome>> submit(String operation, RunTarget run, List<String> names,
-                                                          StoreOperation work) {
+                                                          CallFence fence, StoreOperation work) {
+        RunStore store;
+        try {
+            store = paths.resolve(run);
+        } catch (StoreRefusal refused) {
+            return CompletableFuture.completedFuture(failed(operation, run, names, refused.error()));
+        }
         // The work and its failure handling run on the executor's threads: give their log lines the run's id.
         try {
             return CompletableFuture.supplyAsync(() -> RunLogContext.withRunId(run.runId(),
-                            () -> complete(operation, run, names, work)), executor)
+                            () -> fence.isWithdrawn() ? failed(operation, run, names, fence.withdrawnError())
+                                    : complete(operation, run, names, () -> work.run(store))),
+                            executors.forRoot(store.root()))
                     .exceptionally(error -> RunLogContext.withRunId(run.runId(),
                             () -> failed(operation, run, names, internalError(error))));
         } catch (RejectedExecutionException e) {
             return CompletableFuture.completedFuture(failed(operation, run, names,
-                    BackendError.retryable(EXECUTOR_REJECTED, "the filesystem backend's executor refused the "
-                            + operation + " (shutting down?)")));
+                    BackendError.retryable(EXECUTOR_REJECTED, "the filesystem backend's executor for "
+                            + store.root() + " refused the " + operation + " (saturated or shutting down)")));
         }
+    }
+
+    @FunctionalInterface
+    private interface ResolvedOperation {
+        List<SecretOutcome> run() throws StoreRefusal, IOException;
     }
 
     /** Every outcome of an operation comes from here: whatever happens, one outcome per secret, no values. */
     private static List<SecretOutcome> complete(String operation, RunTarget run, List<String> names,
-                                                StoreOperation work) {
+                                                ResolvedOperation work) {
         try {
             return work.run();
         } catch (StoreRefusal refused) {

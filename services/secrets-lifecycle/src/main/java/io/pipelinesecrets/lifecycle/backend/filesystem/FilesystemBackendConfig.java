@@ -1,5 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
+import io.pipelinesecrets.lifecycle.backend.Deployment;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -16,8 +18,10 @@ import java.util.Optional;
  *                     {@code null} when such runs should fail instead; stored normalised
  * @param owner        the managed-by mark written into every run directory (the service's {@code instance.id}); the
  *                     reconciler only ever deletes run directories carrying it
+ * @param deployment   the deployment written into the mark beside the owner, or null where none is known (tools and
+ *                     tests that run without Kafka); the reconciler only deletes marks of its own deployment
  */
-public record FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot, String owner) {
+public record FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot, String owner, Deployment deployment) {
 
     /** The default {@code instance.id}. */
     public static final String DEFAULT_OWNER = "secrets-lifecycle";
@@ -63,8 +67,17 @@ public record FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot,
         }
     }
 
+    public FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot, String owner) {
+        this(allowedRoots, defaultRoot, owner, null);
+    }
+
     public FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot) {
         this(allowedRoots, defaultRoot, DEFAULT_OWNER);
+    }
+
+    /** The same configuration for the deployment the service found itself in at start. */
+    public FilesystemBackendConfig withDeployment(Deployment newDeployment) {
+        return new FilesystemBackendConfig(allowedRoots, defaultRoot, owner, newDeployment);
     }
 
     /** A configuration without a default root: runs whose event names no secrets path fail. */

@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
+import io.pipelinesecrets.lifecycle.backend.CallFence;
 import io.pipelinesecrets.lifecycle.run.RunIds;
 
 import java.io.IOException;
@@ -20,6 +21,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -72,9 +74,9 @@ final class RunStoreFiles {
 
     /**
      * Replaces the run's store with {@code content} in one atomic rename, creating the run directory (with the
-     * {@code owner}'s mark, before any store exists) if needed.
+     * {@code owner}'s mark, before any store exists) if needed; unless {@code fence} is withdrawn before the rename.
      */
-    static void write(RunStore store, byte[] content, String owner) throws StoreRefusal, IOException {
+    static void write(RunStore store, byte[] content, Mark owner, CallFence fence) throws StoreRefusal, IOException {
         Path realSecretsPath = checkSecretsPath(store).orElseThrow(() -> StoreRefusal.retryable(SECRETS_PATH_MISSING,
                 "secrets path '" + printable(store.secretsPath().toString()) + "' does not exist; the service"
                         + " creates only run directories"));
@@ -96,6 +98,10 @@ final class RunStoreFiles {
             }
             checkRealPath(directory, realSecretsPath.resolve(store.runId()), "run directory");
             refuseSymlink(store.storeFile(), "store file");
+            // The rename is what makes the store visible: the last point at which a withdrawn call can still stop.
+            if (fence.isWithdrawn()) {
+                throw new StoreRefusal(fence.withdrawnError());
+            }
             Files.move(temp, store.storeFile(), ATOMIC_MOVE, REPLACE_EXISTING);
             moved = true;
         } finally {
@@ -179,7 +185,7 @@ final class RunStoreFiles {
      * The run directories below {@code root} (at most {@code maxDepth} levels down, never through a link) carrying
      * {@code owner}'s mark, with the time of the mark: what the reconciler may consider.
      */
-    static List<MarkedRun> markedRuns(Path root, String owner, int maxDepth) throws IOException {
+    static List<MarkedRun> markedRuns(Path root, Mark owner, int maxDepth) throws IOException {
         List<MarkedRun> marked = new ArrayList<>();
         try (var entries = Files.find(root, maxDepth + 1, (path, attributes) -> attributes.isRegularFile()
                 && path.getFileName().toString().equals(MARK_FILE_NAME))) {
@@ -199,8 +205,37 @@ final class RunStoreFiles {
     record MarkedRun(String runId, Path secretsPath, Path runDirectory, java.time.Instant markedAt) {
     }
 
-    /** The owner named by the run directory's mark, or empty when it has none (or not a readable one). */
-    static Optional<String> ownerOf(RunStore store) throws IOException {
+    /**
+     * What a run directory's mark says: the owner ({@code instance.id}) on the first line, then, from this version on,
+     * {@code deployment=<mark>}. A mark without the second line was written before deployments were told apart.
+     */
+    record Mark(String owner, String deployment) {
+
+        private static final String DEPLOYMENT = "deployment=";
+
+        static Mark parse(String text) {
+            String[] lines = text.strip().split("\n");
+            String deployment = null;
+            for (int i = 1; i < lines.length; i++) {
+                if (lines[i].strip().startsWith(DEPLOYMENT)) {
+                    deployment = lines[i].strip().substring(DEPLOYMENT.length());
+                }
+            }
+            return new Mark(lines[0].strip(), deployment);
+        }
+
+        String text() {
+            return owner + "\n" + (deployment == null ? "" : DEPLOYMENT + deployment + "\n");
+        }
+
+        /** A run directory marked so may be written for this owner: its own, or its owner's before deployments. */
+        boolean admits(Mark found) {
+            return owner.equals(found.owner()) && (found.deployment() == null || Objects.equals(deployment, found.deployment()));
+        }
+    }
+
+    /** The mark of the run directory, or empty when it has none (or not a readable one). */
+    static Optional<Mark> markOf(RunStore store) throws IOException {
         Path mark = store.runDirectory().resolve(MARK_FILE_NAME);
         if (!Files.isRegularFile(mark, NOFOLLOW_LINKS)) {
             return Optional.empty();
@@ -208,26 +243,36 @@ final class RunStoreFiles {
         return Optional.ofNullable(readMark(mark));
     }
 
-    private static String readMark(Path mark) throws IOException {
+    private static Mark readMark(Path mark) throws IOException {
         if (Files.size(mark) > MARK_MAX_BYTES) {
             return null;
         }
         try (FileChannel channel = FileChannel.open(mark, Set.of(READ, NOFOLLOW_LINKS))) {
             ByteBuffer buffer = ByteBuffer.allocate(MARK_MAX_BYTES);
             channel.read(buffer);
-            return new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            String text = new String(buffer.array(), 0, buffer.position(), java.nio.charset.StandardCharsets.UTF_8);
+            return text.isBlank() ? null : Mark.parse(text);
         }
     }
 
-    private static void markIfUnmarked(Path directory, String owner) throws StoreRefusal, IOException {
+    /**
+     * Marks a new run directory as the owner's; a directory already marked must be the owner's, or the store of
+     * another deployment (serving the same run ids under the same root) would be overwritten.
+     */
+    private static void markIfUnmarked(Path directory, Mark owner) throws StoreRefusal, IOException {
         Path mark = directory.resolve(MARK_FILE_NAME);
         refuseSymlink(mark, "managed-by mark");
         try (FileChannel channel = FileChannel.open(mark, Set.of(CREATE_NEW, WRITE, NOFOLLOW_LINKS),
                 ownerOnly(FILE_PERMISSIONS))) {
-            channel.write(ByteBuffer.wrap((owner + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            channel.write(ByteBuffer.wrap(owner.text().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             channel.force(true);
         } catch (FileAlreadyExistsException marked) {
-            // Written by an earlier attempt; the content is checked by whoever reads it.
+            Mark found = readMark(mark);
+            if (found != null && !owner.admits(found)) {
+                throw StoreRefusal.permanent(FilesystemErrorCodes.NOT_OURS, "run directory '" + printable(directory.toString())
+                        + "' is marked by " + found.owner() + (found.deployment() == null ? "" : " of deployment "
+                        + found.deployment()) + ", not by this deployment; left untouched");
+            }
         }
     }
 

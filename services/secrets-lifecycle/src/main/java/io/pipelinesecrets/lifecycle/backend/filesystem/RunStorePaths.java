@@ -1,5 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
+import io.pipelinesecrets.contracts.SafeText;
+
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.run.RunIds;
 
@@ -97,10 +99,6 @@ final class RunStorePaths {
 
     /** Paths and run ids come from events; control characters in them would forge or break log lines. */
     static String printable(String text) {
-        StringBuilder out = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            out.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-        }
-        return out.toString();
+        return SafeText.printable(text);
     }
 }
