@@ -110,13 +110,18 @@ public final class LifecycleService implements AutoCloseable {
         Properties lifecycleConfig = streamsConfig(settings, settings.applicationId());
         LifecycleTopology.Settings topology = settings.lifecycle().withMaxRecordBytes(
                 writableRecordBytes(topicRecordLimit, lifecycleConfig));
+        Properties validationConfig = streamsConfig(settings, settings.applicationId() + "-secret-validation");
+        for (Properties config : List.of(lifecycleConfig, validationConfig)) {
+            // The handler lowers the limit the topology's dead letters keep under when the cluster refuses one.
+            config.put(UnwritableRecordHandler.RECORD_LIMITS_CONFIG, topology.limits());
+        }
         boolean transactional = !StreamsConfig.AT_LEAST_ONCE.equals(
                 String.valueOf(lifecycleConfig.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
         CommitGate gate = transactional ? CommitGate.afterCommit() : CommitGate.open();
         KafkaStreams lifecycle = new KafkaStreams(LifecycleTopology.build(topology, registry, dispatcher, gate),
                 lifecycleConfig, new CommitGatedClientSupplier(gate));
         KafkaStreams validation = new KafkaStreams(LifecycleTopology.buildSecretValidation(topology, registry),
-                streamsConfig(settings, settings.applicationId() + "-secret-validation"));
+                validationConfig);
         for (KafkaStreams streams : new KafkaStreams[] {lifecycle, validation}) {
             streams.setUncaughtExceptionHandler(LifecycleService::onStreamThreadFailure);
         }

@@ -1,8 +1,10 @@
 package io.pipelinesecrets.lifecycle.service;
 
 import io.pipelinesecrets.lifecycle.topology.DeadLetters;
+import io.pipelinesecrets.lifecycle.topology.RecordLimits;
 import io.pipelinesecrets.serde.SchemaResolutionException;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
@@ -25,28 +27,42 @@ import java.util.Objects;
  * foresee: a topic's {@code max.message.bytes} lowered while it runs, a serializer bug. A registry that cannot answer
  * is different: the serializer will work once it answers, so that fails the thread and the input is tried again.
  * Transient send errors are retried.
+ *
+ * <p>Under exactly-once a refused record fails the transaction it belongs to, replacement included: the thread is
+ * replaced and the input processed again. What saves the service then is that a refused dead letter lowers the limit
+ * ({@link RecordLimits}), so the dead letter made the second time fits. The replacement written here is what an
+ * at-least-once deployment keeps.
  */
 public final class UnwritableRecordHandler implements ProductionExceptionHandler {
 
     /** Where the replacement dead letters go; set by {@link LifecycleService} from {@code topics.dlq}. */
     public static final String DEAD_LETTER_TOPIC_CONFIG = "pipeline-secrets.dead-letter-topic";
+    /** The {@link RecordLimits} the topology's dead letters keep under; set by {@link LifecycleService}. */
+    public static final String RECORD_LIMITS_CONFIG = "pipeline-secrets.record-limits";
     /** The code of the replacement dead letter. */
     public static final String NOT_WRITTEN = "RECORD_NOT_WRITTEN";
 
     private static final Logger LOG = LoggerFactory.getLogger(UnwritableRecordHandler.class);
 
     private String deadLetterTopic;
+    private RecordLimits limits;
 
     @Override
     public void configure(Map<String, ?> configs) {
         deadLetterTopic = Objects.requireNonNull(configs.get(DEAD_LETTER_TOPIC_CONFIG),
                 DEAD_LETTER_TOPIC_CONFIG + " is not set").toString();
+        limits = (RecordLimits) Objects.requireNonNull(configs.get(RECORD_LIMITS_CONFIG), RECORD_LIMITS_CONFIG + " is not set");
     }
 
     @Override
     public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception exception) {
         if (exception instanceof RetriableException) {
             return Response.retry();
+        }
+        if (exception instanceof RecordTooLargeException && record.topic().equals(deadLetterTopic)) {
+            // Under exactly-once the transaction fails with this record and its input is processed again: the
+            // dead letter made then must be smaller, or it is refused again.
+            limits.refused(size(record) + DeadLetters.headerBytes(record.headers()));
         }
         if (isReplacement(record)) {
             // A replacement that itself cannot be written is not replaced again; the log line above it says why.

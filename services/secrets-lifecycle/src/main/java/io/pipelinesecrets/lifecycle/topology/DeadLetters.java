@@ -49,7 +49,7 @@ public final class DeadLetters {
     /**
      * The dead letter of {@code original}, no heavier than {@code maxBytes} (key, value and headers).
      *
-     * @param maxBytes what one record may weigh on the dead-letter topic ({@link LifecycleTopology.Settings#maxRecordBytes})
+     * @param maxBytes what one record may weigh on the dead-letter topic ({@link RecordLimits})
      */
     static Record<Object, Object> of(Record<byte[], byte[]> original, Rejection rejection,
                                      Optional<RecordMetadata> source, int maxBytes) {
@@ -97,6 +97,11 @@ public final class DeadLetters {
         String bounded = value.length() <= MAX_HEADER_CHARS ? value : value.substring(0, MAX_HEADER_CHARS) + "...";
         headers.remove(key);
         headers.add(key, bounded.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** What headers weigh in a record, near enough for a budget. */
+    public static int headerBytes(Headers headers) {
+        return sizeOf(headers);
     }
 
     private static int sizeOf(Headers headers) {

@@ -56,7 +56,7 @@ public final class LifecycleTopology {
      */
     public record Settings(ServiceTopics topics, LifecyclePolicy policy, PlatformRouting routing,
                            Duration punctuationInterval, boolean autoRegisterSchemas, Clock clock,
-                           LifecycleObserver observer, int maxRecordBytes) {
+                           LifecycleObserver observer, RecordLimits limits) {
 
         /**
          * What a record of the dead-letter and audit topics may weigh unless the topics say otherwise: under the
@@ -71,22 +71,20 @@ public final class LifecycleTopology {
             Objects.requireNonNull(punctuationInterval, "punctuationInterval");
             Objects.requireNonNull(clock, "clock");
             Objects.requireNonNull(observer, "observer");
-            if (maxRecordBytes < 4_096) {
-                throw new IllegalArgumentException("the audit and dead-letter topics must take records of at least"
-                        + " 4096 bytes, not " + maxRecordBytes);
-            }
+            Objects.requireNonNull(limits, "limits");
         }
 
         public Settings(ServiceTopics topics, LifecyclePolicy policy, PlatformRouting routing,
                         Duration punctuationInterval, boolean autoRegisterSchemas, Clock clock,
                         LifecycleObserver observer) {
             this(topics, policy, routing, punctuationInterval, autoRegisterSchemas, clock, observer,
-                    DEFAULT_MAX_RECORD_BYTES);
+                    new RecordLimits(DEFAULT_MAX_RECORD_BYTES));
         }
 
         /** The same settings for topics that take records of at most {@code bytes} (as the brokers say at start). */
         public Settings withMaxRecordBytes(int bytes) {
-            return new Settings(topics, policy, routing, punctuationInterval, autoRegisterSchemas, clock, observer, bytes);
+            return new Settings(topics, policy, routing, punctuationInterval, autoRegisterSchemas, clock, observer,
+                    new RecordLimits(bytes));
         }
 
         /** Settings whose topology is observed by no one (tests, tools). */
@@ -148,7 +146,7 @@ public final class LifecycleTopology {
                 new ByteArrayDeserializer(), topics.secrets());
         topology.addProcessor(SECRETS_VALIDATOR, () -> new SecretRecordValidator(
                 new SpecificAvroDeserializer<>(registry, SecretRecord.class), settings.clock(), settings.observer(),
-                settings.maxRecordBytes()),
+                settings.limits()),
                 SECRETS_VALIDATION_SOURCE);
         Serializer<AuditEvent> audit = new SpecificAvroSerializer<>(registry, AuditEvent.class, settings.autoRegisterSchemas());
         topology.addSink(AUDIT_SINK, topics.audit(), new StringSerializer(), audit, SECRETS_VALIDATOR);

@@ -38,13 +38,13 @@ final class SecretRecordValidator implements Processor<byte[], byte[], Object, O
     private final Deserializer<SecretRecord> records;
     private final Clock clock;
     private final LifecycleObserver observer;
-    private final int maxRecordBytes;
+    private final RecordLimits limits;
     private ProcessorContext<Object, Object> context;
 
     SecretRecordValidator(Deserializer<SecretRecord> records, Clock clock, LifecycleObserver observer,
-                          int maxRecordBytes) {
+                          RecordLimits limits) {
         this.records = records;
-        this.maxRecordBytes = maxRecordBytes;
+        this.limits = limits;
         this.clock = clock;
         this.observer = observer;
     }
@@ -87,7 +87,7 @@ final class SecretRecordValidator implements Processor<byte[], byte[], Object, O
     private void reject(Record<byte[], byte[]> record, Optional<RecordMetadata> source, SecretKey key, String code,
                         String errorClass, String message) {
         DeadLetters.Rejection rejection = new DeadLetters.Rejection(code, errorClass, message);
-        context.forward(DeadLetters.of(record, rejection, source, maxRecordBytes), LifecycleTopology.DLQ_SINK);
+        context.forward(DeadLetters.of(record, rejection, source, limits.deadLetterBytes()), LifecycleTopology.DLQ_SINK);
         AuditFact.Builder fact = AuditFact.of(AuditAction.SECRET_RECORD_REJECTED, AuditOutcome.FAILURE)
                 .error(code, message).cause(DeadLetters.position(source));
         if (key != null) {

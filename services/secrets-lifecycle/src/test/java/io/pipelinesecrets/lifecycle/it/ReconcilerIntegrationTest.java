@@ -2,7 +2,9 @@ package io.pipelinesecrets.lifecycle.it;
 
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
+import io.pipelinesecrets.lifecycle.backend.Deployment;
 import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
+import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
@@ -70,7 +72,7 @@ class ReconcilerIntegrationTest {
 
     @Test
     void shouldDeleteLeftoversOfRunsThatAreOverOrUnknownAndNothingElse(TestKafka kafka, @TempDir Path work) throws Exception {
-        harness = ServiceHarness.start(kafka, work, () -> List.<SecretsBackend>of(aws()));
+        harness = ServiceHarness.startDeployed(kafka, work, deployment -> List.<SecretsBackend>of(aws(deployment)));
         harness.publishSecret(Events.workspaceSecret(Events.WORKSPACE, "DB_PASSWORD", "reconcile-canary").build());
         harness.launch(Events.launched("run-active").setComputeEnv(Events.slurm(harness.secretsRoot().toString())).build());
         harness.launch(Events.launched("run-active-aws").setComputeEnv(Events.awsBatch(REGION)).build());
@@ -83,8 +85,9 @@ class ReconcilerIntegrationTest {
 
         // Leftovers the lifecycle cannot know of: written with the service's mark, for runs that are over or unknown.
         List<Secret> leftover = List.of(new Secret(Scope.WORKSPACE, Events.WORKSPACE, "LEFT", 1, SecretValue.of("x")));
-        FilesystemBackendConfig filesystemConfig = new FilesystemBackendConfig(List.of(harness.secretsRoot()));
-        try (FilesystemBackend planter = new FilesystemBackend(filesystemConfig); AwsSecretsManagerBackend awsPlanter = aws()) {
+        FilesystemBackendConfig filesystemConfig = harness.filesystemConfig();
+        try (FilesystemBackend planter = new FilesystemBackend(filesystemConfig);
+             AwsSecretsManagerBackend awsPlanter = aws(harness.deployment())) {
             planter.provision(target("run-done", null), leftover).get(10, TimeUnit.SECONDS);
             planter.provision(target("run-ghost", null), leftover).get(10, TimeUnit.SECONDS);
             awsPlanter.provision(target("run-ghost-aws", REGION), leftover).get(10, TimeUnit.SECONDS);
@@ -96,7 +99,7 @@ class ReconcilerIntegrationTest {
                     .tags(t -> t.key("managed-by").value("someone-else"), t -> t.key("run-id").value("run-foreign")));
         }
 
-        List<SecretsBackend> backends = List.of(new FilesystemBackend(filesystemConfig), aws());
+        List<SecretsBackend> backends = List.of(new FilesystemBackend(filesystemConfig), aws(harness.deployment()));
         RunStateChangelog changelog = new RunStateChangelog(harness.applicationId(),
                 Map.of("bootstrap.servers", kafka.bootstrapServers()), Duration.ofSeconds(30));
         try (AuditTopicWriter audit = new AuditTopicWriter(Map.of("bootstrap.servers", kafka.bootstrapServers()),
@@ -139,9 +142,57 @@ class ReconcilerIntegrationTest {
                 "tower-run-foreign/X");
     }
 
-    private AwsSecretsManagerBackend aws() {
+    /**
+     * Two deployments that took the same defaults (one instance id, one AWS account, one shared root) but run on
+     * different applications: each one's reconciler sees the other's live runs as unknown, and before deployments
+     * were told apart it deleted them.
+     */
+    @Test
+    void shouldNeverDeleteWhatAnotherDeploymentOfTheSameNameHolds(TestKafka kafka, @TempDir Path work) throws Exception {
+        harness = ServiceHarness.startDeployed(kafka, work, deployment -> List.<SecretsBackend>of(aws(deployment)));
+        harness.publishSecret(Events.workspaceSecret(Events.WORKSPACE, "DB_PASSWORD", "neighbour-canary").build());
+        harness.launch(Events.launched("run-live").setComputeEnv(Events.slurm(harness.secretsRoot().toString())).build());
+        harness.launch(Events.launched("run-live-aws").setComputeEnv(Events.awsBatch(REGION)).build());
+        harness.awaitAction("run-live", AuditAction.SECRETS_PROVISIONED);
+        harness.awaitAction("run-live-aws", AuditAction.SECRETS_PROVISIONED);
+
+        // The neighbour: same instance id, same root, same account; another application, so no run of its own.
+        Deployment neighbour = Deployment.of("the-same-cluster-or-another", kafka.uniqueName("neighbour-app"));
+        FilesystemBackendConfig neighbourRoot = harness.filesystemConfig().withDeployment(neighbour);
+        List<SecretsBackend> backends = List.of(new FilesystemBackend(neighbourRoot), aws(neighbour));
+        try {
+            Reconciler neighbours = new Reconciler(backends, Map::of, fact -> {
+                throw new AssertionError("the neighbour deleted " + fact.backendRef());
+            }, Duration.ofMillis(1), Clock.systemUTC());
+
+            ReconcileReport report = neighbours.reconcile(false);
+
+            assertThat(report.lines()).as("the neighbour lists none of our entries").isEmpty();
+        } finally {
+            backends.forEach(SecretsBackend::close);
+        }
+        assertThat(harness.storeFile("run-live")).exists();
+        assertThat(sm.liveSecretNames()).contains("tower-run-live-aws/DB_PASSWORD");
+
+        // Nor can the neighbour's service adopt or overwrite ours: a launch of the same run id there is refused.
+        try (FilesystemBackend neighbourService = new FilesystemBackend(neighbourRoot);
+             AwsSecretsManagerBackend neighbourAws = aws(neighbour)) {
+            List<Secret> theirs = List.of(new Secret(Scope.WORKSPACE, Events.WORKSPACE, "DB_PASSWORD", 1,
+                    SecretValue.of("the-neighbours-value")));
+            assertThat(neighbourService.provision(target("run-live", null), theirs).get(10, TimeUnit.SECONDS))
+                    .singleElement().isInstanceOfSatisfying(SecretOutcome.Failed.class,
+                            failed -> assertThat(failed.error().code()).isEqualTo("NOT_OURS"));
+            assertThat(neighbourAws.provision(target("run-live-aws", REGION), theirs).get(10, TimeUnit.SECONDS))
+                    .singleElement().isInstanceOfSatisfying(SecretOutcome.Failed.class,
+                            failed -> assertThat(failed.error().code()).isEqualTo("NAME_OWNED_BY_ANOTHER"));
+        }
+        assertThat(Files.readString(harness.storeFile("run-live"))).contains("neighbour-canary")
+                .doesNotContain("the-neighbours-value");
+    }
+
+    private AwsSecretsManagerBackend aws(Deployment deployment) {
         return new AwsSecretsManagerBackend(new AwsBackendConfig(INSTANCE, AwsEnvironmentSettings.DEFAULTS, Map.of(),
-                Set.of(REGION), Set.of(), null, 200, URI.create(sm.endpoint()), Duration.ofSeconds(20)),
+                Set.of(REGION), Set.of(), null, 200, URI.create(sm.endpoint()), Duration.ofSeconds(20), deployment),
                 new RecordingCredentials());
     }
 

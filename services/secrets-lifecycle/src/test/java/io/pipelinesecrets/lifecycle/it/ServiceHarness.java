@@ -7,6 +7,7 @@ import io.pipelinesecrets.events.SecretRecord;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowLaunched;
 import io.pipelinesecrets.lifecycle.admin.AdminServer;
+import io.pipelinesecrets.lifecycle.backend.Deployment;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
@@ -66,7 +67,9 @@ public final class ServiceHarness implements AutoCloseable {
     private final LifecyclePolicy policy;
     private final Duration punctuationInterval;
     private final Map<String, Object> kafkaOverrides;
-    private java.util.function.Supplier<List<SecretsBackend>> extraBackends = List::of;
+    private java.util.function.Function<Deployment, List<SecretsBackend>> extraBackends = deployment -> List.of();
+    private java.util.function.UnaryOperator<SecretsBackend> filesystemWrapper = java.util.function.UnaryOperator.identity();
+    private final Deployment deployment;
     private SchemaRegistry registry = new InMemorySchemaRegistry();
     private boolean autoRegister = true;
     private EventSerdes serdes = EventSerdes.create(registry, true);
@@ -99,6 +102,12 @@ public final class ServiceHarness implements AutoCloseable {
         try (Admin admin = kafka.admin()) {
             // One replica per broker up to three, so that a three-broker cluster mirrors production durability.
             TopicCheck.createMissing(admin, new TopicLayout(topics, 3, (short) Math.min(3, kafka.cluster().brokerCount())));
+            this.deployment = Deployment.of(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS), applicationId);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot read the test cluster's id", e);
         }
         this.producer = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
         this.audit = new RecordLog<>(kafka.bootstrapServers(), topics.audit(),
@@ -122,6 +131,7 @@ public final class ServiceHarness implements AutoCloseable {
         this.secretsRoot = first.secretsRoot;
         this.stateDirectory = workDirectory.resolve("state");
         this.extraBackends = first.extraBackends;
+        this.deployment = first.deployment;
         this.registry = first.registry;
         this.autoRegister = first.autoRegister;
         this.serdes = first.serdes;
@@ -143,6 +153,30 @@ public final class ServiceHarness implements AutoCloseable {
                                        java.util.function.Supplier<List<SecretsBackend>> extraBackends) {
         ServiceHarness harness = new ServiceHarness(kafka, workDirectory, policy, Duration.ofMillis(20),
                 Map.of("commit.interval.ms", 50));
+        harness.extraBackends = deployment -> extraBackends.get();
+        harness.startService();
+        return harness;
+    }
+
+    /**
+     * With the filesystem backend wrapped by {@code wrapper} (a test double that holds calls, say); a peer started
+     * from this harness gets the plain backend.
+     */
+    public static ServiceHarness startWrappingFilesystem(TestKafka kafka, Path workDirectory, LifecyclePolicy policy,
+                                                         java.util.function.UnaryOperator<SecretsBackend> wrapper) {
+        ServiceHarness harness = new ServiceHarness(kafka, workDirectory, policy, Duration.ofMillis(20),
+                Map.of("commit.interval.ms", 50));
+        harness.filesystemWrapper = wrapper;
+        harness.startService();
+        return harness;
+    }
+
+    /** Backends beside the filesystem one, made afresh at every (re)start for this harness's deployment. */
+    public static ServiceHarness startDeployed(TestKafka kafka, Path workDirectory,
+                                               java.util.function.Function<Deployment, List<SecretsBackend>> extraBackends) {
+        ServiceHarness harness = new ServiceHarness(kafka, workDirectory,
+                new LifecyclePolicy(Duration.ofHours(24), 8, Duration.ofMillis(200), Duration.ofSeconds(2)),
+                Duration.ofMillis(20), Map.of("commit.interval.ms", 50));
         harness.extraBackends = extraBackends;
         harness.startService();
         return harness;
@@ -187,14 +221,14 @@ public final class ServiceHarness implements AutoCloseable {
         ServiceHarness harness = new ServiceHarness(kafka, workDirectory,
                 new LifecyclePolicy(Duration.ofHours(24), 8, Duration.ofMillis(200), Duration.ofSeconds(2)),
                 Duration.ofMillis(20), Map.of("commit.interval.ms", 50));
-        harness.extraBackends = extraBackends;
+        harness.extraBackends = deployment -> extraBackends.get();
         harness.startService();
         return harness;
     }
 
     public void startService() {
-        List<SecretsBackend> backends = new ArrayList<>(extraBackends.get());
-        backends.add(new FilesystemBackend(new FilesystemBackendConfig(List.of(secretsRoot))));
+        List<SecretsBackend> backends = new ArrayList<>(extraBackends.apply(deployment));
+        backends.add(filesystemWrapper.apply(new FilesystemBackend(filesystemConfig())));
         BackendDispatcher dispatcher = new BackendDispatcher(backends);
         LifecycleTopology.Settings settings = new LifecycleTopology.Settings(topics, policy,
                 PlatformRouting.defaults(dispatcher.names()), punctuationInterval, autoRegister, Clock.systemUTC());
@@ -338,6 +372,16 @@ public final class ServiceHarness implements AutoCloseable {
 
     public Path secretsRoot() {
         return secretsRoot;
+    }
+
+    /** Which deployment this service is: what its backends mark their entries with. */
+    public Deployment deployment() {
+        return deployment;
+    }
+
+    /** The filesystem backend's configuration, marked as this harness's deployment. */
+    public FilesystemBackendConfig filesystemConfig() {
+        return new FilesystemBackendConfig(List.of(secretsRoot), null, FilesystemBackendConfig.DEFAULT_OWNER, deployment);
     }
 
     public ServiceTopics topics() {

@@ -45,8 +45,14 @@ final class ServiceProcess implements AutoCloseable {
      *                    read them line by line) unless it sets {@code LOG_FORMAT}
      */
     static ServiceProcess start(Path config, int adminPort, List<String> sharedOutput, Map<String, String> environment) {
+        return start(config, adminPort, sharedOutput, environment, "384m");
+    }
+
+    /** @param maxHeap the JVM's {@code -Xmx}, e.g. {@code 256m} for a test that a record cannot exhaust the heap */
+    static ServiceProcess start(Path config, int adminPort, List<String> sharedOutput, Map<String, String> environment,
+                                String maxHeap) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx384m", "-XX:+UseSerialGC", "-jar", JAR.toString(),
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx" + maxHeap, "-XX:+UseSerialGC", "-jar", JAR.toString(),
                 "run", "--config", config.toString()).redirectErrorStream(true);
         builder.environment().put("LOG_FORMAT", "text");
         builder.environment().putAll(environment);

@@ -119,7 +119,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
                         new SecretOutcome.Failed(secret.name(), BackendError.permanent("INVALID_NAME", badName.get()))));
                 continue;
             }
-            outcomes.add(createOrAdopt(run, settings, awsName, RequestTokens.forSecret(run.runId(), secret.name(), secret.version()),
+            outcomes.add(createOrAdopt(run, settings, awsName, RequestTokens.forSecret(config.deployment(), run.runId(), secret.name(), secret.version()),
                     secret.value().reveal(), scopeOf(secret.scope()), fence)
                     .thenApply(arn -> (SecretOutcome) new SecretOutcome.Created(secret.name(), arn))
                     .exceptionally(failure -> new SecretOutcome.Failed(secret.name(), failed(run, failure))));
@@ -227,7 +227,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
                             + run.computeEnvId())));
         }
         String versions = secrets.stream().map(s -> s.name() + ":" + s.version()).collect(Collectors.joining(","));
-        return createOrAdopt(run, settings, settings.bundleName(run.runId()), RequestTokens.forBundle(run.runId(), versions),
+        return createOrAdopt(run, settings, settings.bundleName(run.runId()), RequestTokens.forBundle(config.deployment(), run.runId(), versions),
                 json, "bundle", fence)
                 .thenApply(arn -> names.stream().map(n -> (SecretOutcome) new SecretOutcome.Created(n, arn)).toList())
                 .exceptionally(failure -> failAll(names, failed(run, failure)));

@@ -56,6 +56,8 @@ class AwsBackendPartsTest {
         assertThat(RequestTokens.forSecret("run-1", "DB_PASSWORD", 3)).isEqualTo(token);
         assertThat(RequestTokens.forSecret("run-1", "DB_PASSWORD", 4)).isNotEqualTo(token);
         assertThat(RequestTokens.forSecret("run-2", "DB_PASSWORD", 3)).isNotEqualTo(token);
+        assertThat(RequestTokens.forSecret(io.pipelinesecrets.lifecycle.backend.Deployment.of("cluster", "app"), "run-1",
+                "DB_PASSWORD", 3)).as("another deployment's create of the same run is another create").isNotEqualTo(token);
         assertThat(token.length()).isBetween(32, 64);
     }
 
