@@ -1,9 +1,14 @@
 package io.pipelinesecrets.lifecycle.cli;
 
+import io.pipelinesecrets.lifecycle.admin.AdminAccess;
+import io.pipelinesecrets.lifecycle.admin.AdminToken;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.config.AdminTokenLoader;
+import io.pipelinesecrets.lifecycle.config.ConfigException;
+import io.pipelinesecrets.lifecycle.config.ConfigLoader;
 import io.pipelinesecrets.lifecycle.config.ReconcileSettings;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
@@ -35,6 +40,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +53,10 @@ import java.util.concurrent.CountDownLatch;
  * Runs everything on this machine: a real single-node Kafka broker with a persistent data directory, a schema
  * registry speaking the Confluent REST API, the topics, the service with the shared-filesystem backend under the
  * data directory, and admin HTTP. Stops cleanly on Ctrl-C or SIGTERM; started again, it reuses the data.
+ *
+ * <p>{@code /runs} needs a bearer token in dev as everywhere: a fresh random one per start, printed with a ready
+ * curl line (admin HTTP listens on the loopback interface only), unless {@code PIPELINE_SECRETS_ADMIN_TOKEN} or
+ * {@code PIPELINE_SECRETS_ADMIN_TOKEN_FILE} names one, which is then used and never printed.
  */
 @Command(
         name = "dev",
@@ -55,6 +65,8 @@ import java.util.concurrent.CountDownLatch;
                 "Run the whole service on this machine: an embedded single-node KRaft Kafka broker, a schema",
                 "registry on localhost:8081, the filesystem backend under --data-dir/secrets and admin HTTP on",
                 "localhost:8080 (/health, /runs/RUN_ID, /metrics). Data is reused on the next start. Ctrl-C stops it.",
+                "/runs needs the bearer token printed at start (a new one each time), or the one given by",
+                "PIPELINE_SECRETS_ADMIN_TOKEN or PIPELINE_SECRETS_ADMIN_TOKEN_FILE.",
                 "With --demo: publish sample secrets, launch and complete one run, print its audit trail, exit."})
 final class DevCommand implements Callable<Integer> {
 
@@ -116,12 +128,46 @@ final class DevCommand implements Callable<Integer> {
         }
     };
 
+    /**
+     * The admin token of this dev session and how a curl line presents it: the token itself when dev made it,
+     * the variable or file that holds it when the user gave one (so that it is never printed).
+     */
+    private record SessionToken(AdminToken token, String banner, String inCurl) {
+
+        static SessionToken of(Map<String, String> environment) {
+            String fileVariable = ConfigLoader.environmentName(AdminTokenLoader.TOKEN_FILE);
+            String tokenVariable = ConfigLoader.environmentName(AdminTokenLoader.TOKEN);
+            String file = environment.getOrDefault(fileVariable, "").trim();
+            String token = environment.getOrDefault(tokenVariable, "").trim();
+            List<String> problems = new ArrayList<>();
+            Optional<AdminToken> configured = AdminTokenLoader.load(file, token, problems);
+            if (!problems.isEmpty()) {
+                throw new ConfigException(problems);
+            }
+            if (configured.isEmpty()) {
+                AdminToken fresh = AdminToken.random();
+                return new SessionToken(fresh, fresh.reveal() + " (new at every start; /runs needs it)", fresh.reveal());
+            }
+            return file.isEmpty()
+                    ? new SessionToken(configured.get(), "from " + tokenVariable + " (/runs needs it)", "$" + tokenVariable)
+                    : new SessionToken(configured.get(), "from " + fileVariable + "=" + file + " (/runs needs it)",
+                            "$(cat \"" + file + "\")");
+        }
+
+        /** The banner and the curl line may hold the token: a record's own toString would print them. */
+        @Override
+        public String toString() {
+            return "SessionToken" + AdminToken.REDACTED;
+        }
+    }
+
     /** Started parts, closed in reverse order on shutdown. */
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
+        SessionToken adminToken = SessionToken.of(System.getenv());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             out.println("Stopping ...");
@@ -138,14 +184,14 @@ final class DevCommand implements Callable<Integer> {
         out.println("  cluster id " + broker.clusterId() + ", data in " + broker.dataDirectory().toAbsolutePath()
                 + (broker.reusedData() ? " (reused)" : " (new)"));
         if (!brokerOnly) {
-            startService(broker, out);
+            startService(broker, adminToken, out);
         }
         out.flush();
         if (demo) {
             int exit;
             try {
                 exit = DevDemo.run(out, broker.bootstrapServers(), "http://localhost:" + registryPort,
-                        ServiceTopics.DEFAULTS, secretsRoot(), adminPort, useAws() ? DEV_REGION : null);
+                        ServiceTopics.DEFAULTS, secretsRoot(), adminPort, adminToken.token(), useAws() ? DEV_REGION : null);
             } catch (IllegalStateException e) {
                 out.println("Demo FAILED: " + e.getMessage());
                 exit = 1;
@@ -158,7 +204,7 @@ final class DevCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void startService(EmbeddedKafkaBroker broker, PrintWriter out) throws IOException {
+    private void startService(EmbeddedKafkaBroker broker, SessionToken adminToken, PrintWriter out) throws IOException {
         InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
         ConfluentRegistryServer registryServer = new ConfluentRegistryServer(registry,
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), registryPort)).start();
@@ -176,7 +222,8 @@ final class DevCommand implements Callable<Integer> {
                 useAws() ? Optional.of(new AwsBackendConfig("secrets-lifecycle-dev", AwsEnvironmentSettings.DEFAULTS,
                         Map.of(), Set.of(DEV_REGION), Set.of(), null, AwsBackendConfig.DEFAULT_CALLS_PER_SECOND,
                         awsEndpoint, Duration.ofSeconds(30))) : Optional.empty(),
-                LifecyclePolicy.DEFAULTS, Duration.ofMillis(50), "127.0.0.1", adminPort, DEV_TOPICS,
+                LifecyclePolicy.DEFAULTS, Duration.ofMillis(50), "127.0.0.1", adminPort,
+                AdminAccess.withToken(adminToken.token()), DEV_TOPICS,
                 ReconcileSettings.OFF);
         ServiceRuntime runtime = useAws()
                 ? ServiceRuntime.start(config, registry, DEV_CREDENTIALS)
@@ -188,7 +235,10 @@ final class DevCommand implements Callable<Integer> {
         if (useAws()) {
             out.println("AWS backend:     Secrets Manager at " + awsEndpoint + " for aws-batch runs in " + DEV_REGION);
         }
-        out.println("Admin HTTP:      http://localhost:" + runtime.adminPort() + "/health, /runs/<runId>, /metrics");
+        String admin = "http://localhost:" + runtime.adminPort();
+        out.println("Admin HTTP:      " + admin + "/health, /runs/<runId>, /metrics");
+        out.println("Admin token:     " + adminToken.banner());
+        out.println("                 curl -H \"Authorization: Bearer " + adminToken.inCurl() + "\" " + admin + "/runs/<runId>");
         out.println("Topics:          " + String.join(", ", ServiceTopics.DEFAULTS.all()));
         out.println("Service ready.");
     }

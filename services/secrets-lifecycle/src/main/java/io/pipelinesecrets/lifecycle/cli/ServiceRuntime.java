@@ -1,6 +1,7 @@
 package io.pipelinesecrets.lifecycle.cli;
 
 import io.pipelinesecrets.lifecycle.admin.AdminServer;
+import io.pipelinesecrets.lifecycle.admin.ServiceView;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
@@ -59,10 +60,11 @@ final class ServiceRuntime implements AutoCloseable {
         LifecycleTopology.Settings topology = new LifecycleTopology.Settings(config.topics(), config.policy(),
                 PlatformRouting.defaults(dispatcher.names()), config.punctuationInterval(),
                 config.autoRegisterSchemas(), Clock.systemUTC(), metrics.lifecycle());
-        AtomicReference<LifecycleService> started = new AtomicReference<>();
+        AtomicReference<ServiceView> started = new AtomicReference<>();
         AdminServer admin;
         try {
-            admin = AdminServer.start(new InetSocketAddress(config.adminHost(), config.adminPort()), started::get, metrics);
+            admin = AdminServer.start(new InetSocketAddress(config.adminHost(), config.adminPort()),
+                    started::get, metrics, config.adminAccess());
         } catch (IOException e) {
             dispatcher.close();
             metrics.close();
@@ -73,7 +75,7 @@ final class ServiceRuntime implements AutoCloseable {
             LifecycleService service = LifecycleService.start(new LifecycleService.Settings(config.applicationId(),
                     config.bootstrapServers(), config.kafka(), config.stateDirectory(), topology), registry, dispatcher,
                     metrics::bindStreams);
-            started.set(service);
+            started.set(ServiceView.of(service));
             metrics.runs().countRunsOf(service::forEachLocalRun);
             return new ServiceRuntime(service, admin, metrics,
                     reconcilerOf(config, registry, backends, metrics.lifecycle(), service));

@@ -1,5 +1,7 @@
 package io.pipelinesecrets.lifecycle.config;
 
+import io.pipelinesecrets.lifecycle.admin.AdminAccess;
+import io.pipelinesecrets.lifecycle.admin.AdminToken;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
@@ -88,7 +90,15 @@ public final class ConfigLoader {
             "reconcile.interval", "", "how often the service runs the reconciler (e.g. PT1H); empty = never (use the reconcile command)",
             "reconcile.grace-period", "PT1H", "the reconciler never deletes what is younger than this (ListSecrets is eventually consistent)",
             "admin.host", "0.0.0.0", "admin HTTP bind address",
-            "admin.port", "8080", "admin HTTP port (health, runs)");
+            "admin.port", "8080", "admin HTTP port (health, runs, metrics)",
+            AdminTokenLoader.TOKEN_FILE, "", "file holding the bearer token `/runs` requires (e.g. a mounted Kubernetes Secret),"
+                    + " trimmed of surrounding whitespace; at least 16 characters of letters, digits and `-._~+/=`;"
+                    + " without a token `/runs` answers 403",
+            AdminTokenLoader.TOKEN, "", "the token itself, from the environment only (`PIPELINE_SECRETS_ADMIN_TOKEN`, e.g."
+                    + " from a `secretKeyRef`): refused in the properties file, which is a ConfigMap or a file in git;"
+                    + " not together with `admin.token-file`",
+            "admin.metrics-require-token", "false", "`/metrics` requires the token too (Prometheus then sends it, e.g."
+                    + " `authorization.credentials_file`); health is always open");
 
     private ConfigLoader() {
     }
@@ -125,7 +135,13 @@ public final class ConfigLoader {
         }
         for (String key : properties.stringPropertyNames()) {
             String value = properties.getProperty(key).trim();
-            if (KEYS.containsKey(key) || key.startsWith(AWS_COMPUTE_ENV_PREFIX) || key.startsWith(LIFECYCLE_COMPUTE_ENV_PREFIX)) {
+            if (key.equals(AdminTokenLoader.TOKEN)) {
+                // The properties file is a ConfigMap, a file in git, a `kubectl describe` away: readable by more
+                // people than may read tenant data. The token comes from a file of its own or the environment.
+                problems.add(key + " must not be in " + path + ", which is not a secret; put the token in a file of its"
+                        + " own (a mounted Secret) named by " + AdminTokenLoader.TOKEN_FILE + ", or set "
+                        + environmentName(key));
+            } else if (KEYS.containsKey(key) || key.startsWith(AWS_COMPUTE_ENV_PREFIX) || key.startsWith(LIFECYCLE_COMPUTE_ENV_PREFIX)) {
                 values.put(key, value);
             } else if (key.startsWith("kafka.")) {
                 kafka.put(key.substring("kafka.".length()), value);
@@ -211,6 +227,14 @@ public final class ConfigLoader {
         Optional<FilesystemBackendConfig> filesystem = named || !anyBackend ? filesystem(values, problems) : Optional.empty();
         Optional<AwsBackendConfig> aws = named || !anyBackend ? aws(values, problems) : Optional.empty();
         LeasePolicy leases = leases(values, problems);
+        Optional<AdminToken> adminToken = AdminTokenLoader.load(values.get(AdminTokenLoader.TOKEN_FILE),
+                values.get(AdminTokenLoader.TOKEN), problems);
+        boolean metricsRequireToken = bool(values, "admin.metrics-require-token", problems);
+        if (metricsRequireToken && values.get(AdminTokenLoader.TOKEN_FILE).isEmpty() && values.get(AdminTokenLoader.TOKEN).isEmpty()) {
+            problems.add("admin.metrics-require-token=true but no admin token is configured; set "
+                    + AdminTokenLoader.TOKEN_FILE + " or " + environmentName(AdminTokenLoader.TOKEN)
+                    + ", or set admin.metrics-require-token=false");
+        }
         LifecyclePolicy policy = null;
         if (problems.isEmpty()) {
             try {
@@ -241,7 +265,7 @@ public final class ConfigLoader {
         return new ServiceConfig(values.get("application.id"), values.get("instance.id"), bootstrap, kafka, registry,
                 registrySettings, autoRegister, topics, Path.of(values.get("state.dir")), filesystem, aws,
                 policy, punctuation,
-                values.get("admin.host"), adminPort, topicSizing,
+                values.get("admin.host"), adminPort, new AdminAccess(adminToken, metricsRequireToken), topicSizing,
                 new ReconcileSettings(reconcileInterval, reconcileGrace));
     }
 

@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.config;
 
+import io.pipelinesecrets.lifecycle.admin.AdminAccess;
 import io.pipelinesecrets.lifecycle.backend.Deployment;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
@@ -18,6 +19,7 @@ import java.util.Optional;
  * @param schemaRegistrySettings the registry client's settings (auth, trust store, timeout), by their keys
  * @param filesystem the shared-filesystem backend, when any root is configured
  * @param aws        the AWS Secrets Manager backend, when any region is configured
+ * @param adminAccess who may read {@code /runs} and {@code /metrics}: the admin bearer token, if any
  * @param topicSizing partitions and replication of the topics {@code topics apply} creates
  */
 public record ServiceConfig(
@@ -36,6 +38,7 @@ public record ServiceConfig(
         Duration punctuationInterval,
         String adminHost,
         int adminPort,
+        AdminAccess adminAccess,
         TopicSizing topicSizing,
         ReconcileSettings reconcile) {
 
@@ -46,6 +49,7 @@ public record ServiceConfig(
         Objects.requireNonNull(topics, "topics");
         Objects.requireNonNull(stateDirectory, "stateDirectory");
         Objects.requireNonNull(policy, "policy");
+        Objects.requireNonNull(adminAccess, "adminAccess");
         Objects.requireNonNull(topicSizing, "topicSizing");
         Objects.requireNonNull(reconcile, "reconcile");
         kafka = Map.copyOf(kafka);
@@ -58,6 +62,6 @@ public record ServiceConfig(
                 schemaRegistrySettings, autoRegisterSchemas, topics, stateDirectory,
                 filesystem.map(settings -> settings.withDeployment(deployment)),
                 aws.map(settings -> settings.withDeployment(deployment)), policy, punctuationInterval, adminHost, adminPort,
-                topicSizing, reconcile);
+                adminAccess, topicSizing, reconcile);
     }
 }

@@ -9,6 +9,7 @@ import io.pipelinesecrets.events.SecretScope;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowLaunched;
 import io.pipelinesecrets.events.WorkflowStatus;
+import io.pipelinesecrets.lifecycle.admin.AdminToken;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import io.pipelinesecrets.serde.EventSerdes;
 import io.pipelinesecrets.serde.registry.SchemaRegistries;
@@ -55,10 +56,13 @@ public final class DevDemo {
     private DevDemo() {
     }
 
-    /** @return the process exit code: 0 when the run was provisioned and nothing is left after its release */
-    /** @param awsRegion run the demo on an AWS Batch compute environment in this region, or null for Slurm */
+    /**
+     * @param adminToken what {@code GET /runs} presents as its bearer token
+     * @param awsRegion  run the demo on an AWS Batch compute environment in this region, or null for Slurm
+     * @return the process exit code: 0 when the run was provisioned and nothing is left after its release
+     */
     public static int run(PrintWriter out, String bootstrapServers, String registryUrl, ServiceTopics topics,
-                          Path secretsRoot, int adminPort, String awsRegion) throws Exception {
+                          Path secretsRoot, int adminPort, AdminToken adminToken, String awsRegion) throws Exception {
         boolean aws = awsRegion != null;
         EventSerdes serdes = EventSerdes.create(SchemaRegistries.open(registryUrl), true);
         String runId = "demo-" + Instant.now().toEpochMilli();
@@ -106,7 +110,7 @@ public final class DevDemo {
             if (!aws) {
                 out.println("   a head job reads it with: export NXF_SECRETS_FILE=" + store);
             }
-            out.println("   GET /runs/" + runId + " -> phase " + phaseOf(adminPort, runId));
+            out.println("   GET /runs/" + runId + " -> phase " + phaseOf(adminPort, adminToken, runId));
 
             out.println("3. Completing " + runId + " ...");
             WorkflowCompleted completion = WorkflowCompleted.newBuilder().setEventId("complete-" + runId).setRunId(runId)
@@ -135,10 +139,11 @@ public final class DevDemo {
         }
     }
 
-    private static String phaseOf(int adminPort, String runId) {
+    private static String phaseOf(int adminPort, AdminToken adminToken, String runId) {
         try {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://localhost:" + adminPort + "/runs/" + runId)).build(), HttpResponse.BodyHandlers.ofString());
+                    URI.create("http://localhost:" + adminPort + "/runs/" + runId))
+                    .header("Authorization", "Bearer " + adminToken.reveal()).build(), HttpResponse.BodyHandlers.ofString());
             int at = response.body().indexOf("\"phase\"");
             return at < 0 ? "unknown (HTTP " + response.statusCode() + ")"
                     : response.body().substring(at).split("\"")[3];

@@ -61,6 +61,10 @@ class DevCommandIntegrationTest {
                 .anyMatch(line -> line.contains("SECRETS_PROVISIONED"))
                 .anyMatch(line -> line.contains("SECRETS_RELEASED"))
                 .anyMatch(line -> line.startsWith("Demo complete"))
+                .anyMatch(line -> line.startsWith("Admin token:"))
+                .anyMatch(line -> line.trim().startsWith("curl -H \"Authorization: Bearer ") && line.contains("/runs/<runId>"))
+                .as("the demo's own GET /runs presents the token").anyMatch(line -> line.contains("GET /runs/")
+                        && line.contains("-> phase ACTIVE"))
                 .noneMatch(line -> line.contains("users-own-api-token") || line.contains("demo-db-password"));
         try (var runs = Files.list(dataDirectory.resolve("secrets"))) {
             assertThat(runs.toList()).as("run directories left behind").isEmpty();

@@ -525,6 +525,155 @@ class ConfigLoaderTest {
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("PIPELINE_SECRETS_AWS_COMPUTE_ENV_ce1_COLOUR"));
     }
 
+    // ---- admin token
+
+    private static final String ADMIN_TOKEN = "s3cr3t-admin-token-0123456789abcdef";
+    private static final String TOKEN_FILE = "PIPELINE_SECRETS_ADMIN_TOKEN_FILE";
+    private static final String TOKEN = "PIPELINE_SECRETS_ADMIN_TOKEN";
+
+    @Test
+    void shouldConfigureNoAdminTokenByDefaultWhichLeavesMetricsOpen() {
+        ServiceConfig config = ConfigLoader.load(Optional.empty(), required());
+
+        assertThat(config.adminAccess().token()).isEmpty();
+        assertThat(config.adminAccess().metricsRequireToken()).isFalse();
+    }
+
+    @Test
+    void shouldReadTheAdminTokenFromItsFileTrimmingTheSurroundingWhitespaceAndNewline() throws IOException {
+        Path tokenFile = Files.writeString(dir.resolve("token"), "  " + ADMIN_TOKEN + "\r\n\n");
+
+        ServiceConfig config = ConfigLoader.load(Optional.empty(), with(TOKEN_FILE, tokenFile.toString()));
+
+        assertThat(config.adminAccess().token()).hasValueSatisfying(token -> assertThat(token.matches(ADMIN_TOKEN)).isTrue());
+        assertThat(config.toString()).as("the configuration's toString").doesNotContain(ADMIN_TOKEN);
+    }
+
+    @Test
+    void shouldReadTheAdminTokenFileNamedInThePropertiesFileAndTheMetricsSetting() throws IOException {
+        Path tokenFile = Files.writeString(dir.resolve("token"), ADMIN_TOKEN);
+        Path file = properties("""
+                kafka.bootstrap.servers=broker:9092
+                schema.registry.url=mock://x
+                admin.token-file=%s
+                admin.metrics-require-token=true
+                """.formatted(tokenFile));
+
+        ServiceConfig config = ConfigLoader.load(Optional.of(file), Map.of());
+
+        assertThat(config.adminAccess().token()).hasValueSatisfying(token -> assertThat(token.matches(ADMIN_TOKEN)).isTrue());
+        assertThat(config.adminAccess().metricsRequireToken()).isTrue();
+    }
+
+    @Test
+    void shouldTakeTheAdminTokenFromTheEnvironment() {
+        ServiceConfig config = ConfigLoader.load(Optional.empty(), with(TOKEN, ADMIN_TOKEN + "\n"));
+
+        assertThat(config.adminAccess().token()).hasValueSatisfying(token -> assertThat(token.matches(ADMIN_TOKEN)).isTrue());
+    }
+
+    /** The properties file is a ConfigMap or a file in git: not where a credential belongs. */
+    @Test
+    void shouldRefuseTheAdminTokenInThePropertiesFileWithoutQuotingIt() throws IOException {
+        Path file = properties("""
+                kafka.bootstrap.servers=broker:9092
+                schema.registry.url=mock://x
+                admin.token=%s
+                """.formatted(ADMIN_TOKEN));
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.of(file), Map.of()));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("admin.token must not be in " + file)
+                .contains("admin.token-file", TOKEN);
+        assertThat(e.getMessage()).doesNotContain(ADMIN_TOKEN);
+    }
+
+    @Test
+    void shouldRefuseBothTheTokenFileAndTheToken() throws IOException {
+        Path tokenFile = Files.writeString(dir.resolve("token"), ADMIN_TOKEN);
+        Map<String, String> environment = new HashMap<>(with(TOKEN_FILE, tokenFile.toString()));
+        environment.put(TOKEN, ADMIN_TOKEN);
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), environment));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().contains("admin.token-file", "admin.token", "both set");
+        assertThat(e.getMessage()).doesNotContain(ADMIN_TOKEN);
+    }
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @ValueSource(strings = {"", " \n\t\n", "short-token\n", "s3cr3t admin token 0123456789", "s3cr3t-admin-token-\u00e9\u00e9\u00e9\u00e9-0123"})
+    void shouldRefuseATokenFileThatHoldsNoUsableTokenWithoutQuotingIt(String content) throws IOException {
+        Path tokenFile = Files.writeString(dir.resolve("token"), content, StandardCharsets.UTF_8);
+
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), with(TOKEN_FILE, tokenFile.toString())));
+
+        assertThat(e).as("%s must not be accepted", content).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("admin.token-file=" + tokenFile)
+                .containsAnyOf("is empty", "shorter than 16", "holds characters");
+        if (!content.isBlank()) {
+            assertThat(e.getMessage()).doesNotContain(content.strip());
+        }
+    }
+
+    @Test
+    void shouldRefuseAMissingTokenFileSayingToMountTheSecret() {
+        Path missing = dir.resolve("admin-token/token");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), with(TOKEN_FILE, missing.toString())));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("admin.token-file=" + missing + ": cannot read")
+                .contains("NoSuchFileException", "mount the Secret");
+    }
+
+    @Test
+    void shouldRefuseATokenFileThatIsTheSecretsDirectoryNamingTheFileInside() throws IOException {
+        Path mounted = Files.createDirectories(dir.resolve("admin-token"));
+
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), with(TOKEN_FILE, mounted.toString())));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("admin.token-file=" + mounted + " is a directory")
+                .contains(mounted.resolve("token").toString());
+    }
+
+    @Test
+    void shouldRefuseATokenFileLargerThan4KiBWithoutReadingItWhole() throws IOException {
+        Path large = Files.write(dir.resolve("token"), new byte[1024 * 1024]);
+
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), with(TOKEN_FILE, large.toString())));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().contains("larger than 4096 bytes");
+    }
+
+    @ParameterizedTest(name = "\"{0}\"")
+    @ValueSource(strings = {"changeme", "fifteen-chars15", "s3cr3t-admin-token\"0123456789"})
+    void shouldRefuseAnUnusableTokenFromTheEnvironmentNamingTheVariableButNotTheToken(String token) {
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), with(TOKEN, token)));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("admin.token (" + TOKEN + "): the token");
+        assertThat(e.getMessage()).doesNotContain(token);
+    }
+
+    @Test
+    void shouldRefuseMetricsThatRequireATokenWhenNoneIsConfigured() {
+        ConfigException e = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), with("PIPELINE_SECRETS_ADMIN_METRICS_REQUIRE_TOKEN", "true")));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith("admin.metrics-require-token=true")
+                .contains("admin.token-file", TOKEN);
+    }
+
     // ---- helpers
 
     private static Map<String, String> required() {

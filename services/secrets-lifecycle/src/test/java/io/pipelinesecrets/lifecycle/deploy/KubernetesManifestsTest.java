@@ -33,7 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The Kustomize base and the example overlay, rendered by {@code kubectl kustomize} (no cluster: a client-side
  * dry run still asks a server for its API list, so the rendered YAML is checked here instead) and held against
  * the service's configuration: probes on the admin port, the state directory on the volume claim, the
- * ConfigMap's properties accepted by {@link ConfigLoader}.
+ * ConfigMap's properties accepted by {@link ConfigLoader}, the admin token from a mounted Secret and a
+ * NetworkPolicy that lets only Prometheus reach the admin port.
  */
 class KubernetesManifestsTest {
 
@@ -198,6 +199,66 @@ class KubernetesManifestsTest {
         assertThat(fromSecrets.values()).allSatisfy(ref -> assertThat(ref.get("name").asText()).isNotEmpty());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, OVERLAY})
+    void shouldAdmitOnlyTheAdminPortFromSelectedPeersWithANetworkPolicyOnTheServicePods(String kustomization) throws IOException {
+        JsonNode statefulSet = one(kustomization, "StatefulSet");
+        JsonNode container = container(statefulSet);
+        Map<String, String> podLabels = DeployFiles.textFields(statefulSet.at("/spec/template/metadata/labels"));
+        JsonNode policy = one(kustomization, "NetworkPolicy");
+        int adminPort = configOf(kustomization).adminPort();
+
+        assertThat(selects(policy.at("/spec/podSelector"), podLabels)).as("the policy selects the service's pods").isTrue();
+        assertThat(DeployFiles.textFields(policy.at("/spec/podSelector/matchLabels"))).as("and not every pod").isNotEmpty();
+        assertThat(policy.at("/spec/policyTypes").toString()).contains("\"Ingress\"");
+        JsonNode rules = policy.at("/spec/ingress");
+        assertThat(rules.size()).as("ingress rules").isPositive();
+        for (JsonNode rule : rules) {
+            assertThat(rule.path("ports").size()).as("a rule without ports admits every port").isPositive();
+            rule.get("ports").forEach(port -> {
+                assertThat(port.path("protocol").asText("TCP")).isEqualTo("TCP");
+                assertThat(containerPort(container, port.get("port"))).as("admitted port").isEqualTo(adminPort);
+            });
+            assertThat(rule.path("from").size()).as("a rule without peers admits everyone").isPositive();
+            rule.get("from").forEach(peer -> {
+                assertThat(peer.has("ipBlock")).as("peers are chosen by label, not by address").isFalse();
+                assertThat(peer.has("namespaceSelector")).as("peers are chosen in a namespace").isTrue();
+                assertThat(peer.at("/namespaceSelector/matchLabels").size() + peer.at("/namespaceSelector/matchExpressions").size())
+                        .as("the namespace selector names a namespace, not every one").isPositive();
+                // kustomize writes the base's labels into a NetworkPolicy's matchLabels, peers included: this is
+                // what would make "Prometheus pods" mean "our own pods".
+                assertThat(peer.has("podSelector") && selects(peer.get("podSelector"), podLabels))
+                        .as("the peer selector %s does not select the service's own pods", peer.get("podSelector")).isFalse();
+            });
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, OVERLAY})
+    void shouldReadTheAdminTokenFromAMountedSecretFileAndNeverFromALiteral(String kustomization) throws IOException {
+        JsonNode statefulSet = one(kustomization, "StatefulSet");
+        JsonNode container = container(statefulSet);
+        Properties properties = properties(kustomization);
+        String tokenFile = properties.getProperty("admin.token-file");
+
+        assertThat(tokenFile).as("admin.token-file in the ConfigMap").isNotBlank();
+        assertThat(properties.stringPropertyNames()).doesNotContain("admin.token");
+        String volumeName = mountPaths(container).get(Path.of(tokenFile).getParent().toString());
+        assertThat(volumeName).as("admin.token-file %s lies on a mounted volume", tokenFile).isNotNull();
+        JsonNode volume = volume(statefulSet.at("/spec/template/spec"), volumeName);
+        assertThat(volume.at("/secret/secretName").asText()).as("the volume at %s is a Secret", tokenFile).isNotEmpty();
+        assertThat(volume.at("/secret/optional").asBoolean(false)).as("a missing Secret stops the pod").isFalse();
+        container.path("volumeMounts").forEach(mount -> {
+            if (mount.get("name").asText().equals(volumeName)) {
+                assertThat(mount.path("readOnly").asBoolean()).as("the token is mounted read-only").isTrue();
+            }
+        });
+        assertThat(environment(container)).doesNotContainKey(ConfigLoader.environmentName("admin.token"));
+        assertThat(all(kustomization, "Secret")).as("no Secret (no token) is rendered from the repository").isEmpty();
+        assertThat(configOf(kustomization).adminAccess().token()).as("the mounted file's token is used").isPresent();
+    }
+
+    // ---- rendering
     // ---- rendering
 
     private static Optional<Path> kubectl() {
@@ -317,11 +378,38 @@ class KubernetesManifestsTest {
         return file.asText();
     }
 
-    /** The configuration the container starts with: the ConfigMap's file (via a temp copy) plus its environment. */
+    /**
+     * The configuration the container starts with: the ConfigMap's file (via a temp copy) plus its environment.
+     * The admin token's Secret exists only in a cluster: a temp file with a token stands in for it.
+     */
     private ServiceConfig configOf(String kustomization) throws IOException {
-        Path file = Files.writeString(temp.resolve(kustomization.replace('/', '-') + ".properties"), configFile(kustomization));
+        String name = kustomization.replace('/', '-');
+        Path file = Files.writeString(temp.resolve(name + ".properties"), configFile(kustomization));
         Map<String, String> environment = new TreeMap<>(environment(container(one(kustomization, "StatefulSet"))));
-        environment.keySet().removeIf(name -> !name.startsWith(ConfigLoader.ENV_PREFIX));
+        environment.keySet().removeIf(variable -> !variable.startsWith(ConfigLoader.ENV_PREFIX));
+        if (properties(kustomization).getProperty("admin.token-file") != null) {
+            Path token = Files.writeString(temp.resolve(name + ".admin-token"), "stand-in-for-the-mounted-secret\n");
+            environment.put(ConfigLoader.environmentName("admin.token-file"), token.toString());
+        }
         return ConfigLoader.load(Optional.of(file), environment);
+    }
+
+    /** Whether a Kubernetes label selector (matchLabels and matchExpressions) selects these labels. */
+    private static boolean selects(JsonNode selector, Map<String, String> labels) {
+        boolean matches = DeployFiles.textFields(selector.path("matchLabels")).entrySet().stream()
+                .allMatch(label -> label.getValue().equals(labels.get(label.getKey())));
+        for (JsonNode expression : selector.path("matchExpressions")) {
+            String value = labels.get(expression.get("key").asText());
+            List<String> values = new ArrayList<>();
+            expression.path("values").forEach(v -> values.add(v.asText()));
+            matches &= switch (expression.get("operator").asText()) {
+                case "In" -> value != null && values.contains(value);
+                case "NotIn" -> value == null || !values.contains(value);
+                case "Exists" -> value != null;
+                case "DoesNotExist" -> value == null;
+                default -> throw new AssertionError("unknown selector operator in " + expression);
+            };
+        }
+        return matches;
     }
 }

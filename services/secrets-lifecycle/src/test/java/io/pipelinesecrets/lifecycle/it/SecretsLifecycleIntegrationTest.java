@@ -46,7 +46,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The lifecycle end to end on a real broker: the real service, serde, global store, state store, filesystem
  * backend and audit trail. Every test plants canary values; after all tests, no log line, audit event, DLQ
- * header or HTTP response may contain one.
+ * header or HTTP response may contain one, nor the admin token of any harness.
  */
 @ExtendWith(KafkaClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -61,6 +61,7 @@ class SecretsLifecycleIntegrationTest {
 
     private LogCapture logs;
     private final List<String> scanned = new ArrayList<>();
+    private final List<String> adminTokens = new ArrayList<>();
     private ServiceHarness harness;
 
     @BeforeAll
@@ -87,6 +88,7 @@ class SecretsLifecycleIntegrationTest {
             }
         });
         scanned.addAll(harness.httpResponses());
+        adminTokens.add(harness.adminToken().reveal());
         harness.close();
     }
 
@@ -98,6 +100,8 @@ class SecretsLifecycleIntegrationTest {
         for (String canary : CANARIES) {
             assertThat(scanned).as("outputs containing " + canary).noneMatch(line -> line.contains(canary));
         }
+        assertThat(adminTokens).isNotEmpty().allSatisfy(token ->
+                assertThat(scanned).as("outputs containing an admin token").noneMatch(line -> line.contains(token)));
     }
 
     @Test
@@ -115,6 +119,10 @@ class SecretsLifecycleIntegrationTest {
         assertThat(state.statusCode()).isEqualTo(200);
         assertThat(JSON.readTree(state.body()).get("phase").asText()).isEqualTo("ACTIVE");
         assertThat(state.body()).contains("API_TOKEN", "DB_PASSWORD", store.toString());
+        HttpResponse<String> anonymous = harness.httpWithoutToken("/runs/run-full");
+        assertThat(anonymous.statusCode()).as("/runs without the admin token").isEqualTo(401);
+        assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"pipeline-secrets-admin\"");
+        assertThat(anonymous.body()).doesNotContain("API_TOKEN", "DB_PASSWORD", store.toString(), Events.WORKSPACE);
 
         harness.complete(Events.completed("run-full").build());
 

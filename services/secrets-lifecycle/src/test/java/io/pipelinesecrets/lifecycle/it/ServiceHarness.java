@@ -6,7 +6,10 @@ import io.pipelinesecrets.events.AuditEvent;
 import io.pipelinesecrets.events.SecretRecord;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowLaunched;
+import io.pipelinesecrets.lifecycle.admin.AdminAccess;
 import io.pipelinesecrets.lifecycle.admin.AdminServer;
+import io.pipelinesecrets.lifecycle.admin.AdminToken;
+import io.pipelinesecrets.lifecycle.admin.ServiceView;
 import io.pipelinesecrets.lifecycle.backend.Deployment;
 import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
@@ -52,7 +55,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The real service on the test cluster: topics of its own (prefixed per test), the filesystem backend under a
- * temporary root, an in-memory registry shared with the test's producers, admin HTTP on a free port. Everything
+ * temporary root, an in-memory registry shared with the test's producers, admin HTTP on a free port with an admin
+ * token of its own, which {@link #http} presents. Everything
  * a test publishes goes through the real serde; everything it checks is read back from the real topics.
  */
 public final class ServiceHarness implements AutoCloseable {
@@ -78,6 +82,7 @@ public final class ServiceHarness implements AutoCloseable {
     private final RecordLog<AuditEvent> audit;
     private final RecordLog<ConsumerRecord<byte[], byte[]>> deadLetters;
     private final List<String> httpResponses = new ArrayList<>();
+    private final AdminToken adminToken = AdminToken.random();
     private final AtomicInteger rebalances = new AtomicInteger();
     private LifecycleService service;
     private AdminServer admin;
@@ -239,7 +244,9 @@ public final class ServiceHarness implements AutoCloseable {
                     }
                 });
         try {
-            admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), () -> service);
+            ServiceView view = ServiceView.of(service);
+            admin = AdminServer.start(new InetSocketAddress("127.0.0.1", 0), () -> view, null,
+                    AdminAccess.withToken(adminToken));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -397,11 +404,28 @@ public final class ServiceHarness implements AutoCloseable {
         return rebalances.get();
     }
 
-    /** GET on the admin server; every response is kept for the canary scan. */
+    /** GET on the admin server with the admin token; every response is kept for the canary scan. */
     public HttpResponse<String> http(String path) {
+        return get(request(path).header("Authorization", "Bearer " + adminToken.reveal()));
+    }
+
+    /** GET on the admin server as anyone who reaches its port: no Authorization header. */
+    public HttpResponse<String> httpWithoutToken(String path) {
+        return get(request(path));
+    }
+
+    /** The token admin HTTP of this harness expects, e.g. to look for it where it must never appear. */
+    public AdminToken adminToken() {
+        return adminToken;
+    }
+
+    private HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path));
+    }
+
+    private HttpResponse<String> get(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.port() + path)).build(),
+            HttpResponse<String> response = HttpClient.newHttpClient().send(request.build(),
                     HttpResponse.BodyHandlers.ofString());
             httpResponses.add(response.body());
             return response;
