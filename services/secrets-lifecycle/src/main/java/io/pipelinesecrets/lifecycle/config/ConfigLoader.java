@@ -5,6 +5,7 @@ import io.pipelinesecrets.lifecycle.admin.AdminToken;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.run.ComputeEnvironmentAccess;
 import io.pipelinesecrets.lifecycle.run.LeasePolicy;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 
@@ -106,9 +107,13 @@ public final class ConfigLoader {
     /** Per-compute-environment overrides: {@code aws.compute-env.<id>.<setting>}. */
     public static final String AWS_COMPUTE_ENV_PREFIX = "aws.compute-env.";
     private static final List<String> AWS_COMPUTE_ENV_SETTINGS = List.of("name-template", "bundle", "kms-key-id", "description");
-    /** Per-compute-environment leases: {@code lifecycle.compute-env.<id>.max-run-lifetime}. */
+    /**
+     * Per-compute-environment lifecycle settings: {@code lifecycle.compute-env.<id>.max-run-lifetime} (a lease) and
+     * {@code lifecycle.compute-env.<id>.workspaces} (the only workspaces that may launch on it).
+     */
     public static final String LIFECYCLE_COMPUTE_ENV_PREFIX = "lifecycle.compute-env.";
     private static final String MAX_RUN_LIFETIME = "max-run-lifetime";
+    private static final String WORKSPACES = "workspaces";
 
     public static ServiceConfig load(Optional<Path> file, Map<String, String> environment) {
         Map<String, String> values = new HashMap<>();
@@ -176,7 +181,7 @@ public final class ConfigLoader {
      */
     private static Optional<String> computeEnvironmentKey(String name) {
         Map<String, List<String>> settingsByPrefix = Map.of(AWS_COMPUTE_ENV_PREFIX, AWS_COMPUTE_ENV_SETTINGS,
-                LIFECYCLE_COMPUTE_ENV_PREFIX, List.of(MAX_RUN_LIFETIME));
+                LIFECYCLE_COMPUTE_ENV_PREFIX, List.of(MAX_RUN_LIFETIME, WORKSPACES));
         for (Map.Entry<String, List<String>> prefix : settingsByPrefix.entrySet()) {
             String environmentPrefix = environmentName(prefix.getKey().substring(0, prefix.getKey().length() - 1)) + "_";
             if (!name.startsWith(environmentPrefix)) {
@@ -226,7 +231,9 @@ public final class ConfigLoader {
         }
         Optional<FilesystemBackendConfig> filesystem = named || !anyBackend ? filesystem(values, problems) : Optional.empty();
         Optional<AwsBackendConfig> aws = named || !anyBackend ? aws(values, problems) : Optional.empty();
-        LeasePolicy leases = leases(values, problems);
+        Map<String, ComputeEnvSetting> perComputeEnv = lifecycleComputeEnvSettings(values, problems);
+        LeasePolicy leases = leases(values, perComputeEnv, problems);
+        ComputeEnvironmentAccess computeEnvironments = computeEnvironmentAccess(values, perComputeEnv, problems);
         Optional<AdminToken> adminToken = AdminTokenLoader.load(values.get(AdminTokenLoader.TOKEN_FILE),
                 values.get(AdminTokenLoader.TOKEN), problems);
         boolean metricsRequireToken = bool(values, "admin.metrics-require-token", problems);
@@ -239,7 +246,7 @@ public final class ConfigLoader {
         if (problems.isEmpty()) {
             try {
                 policy = new LifecyclePolicy(staleAge, maxAttempts, initialBackoff, maxBackoff, leases, watermarkWait,
-                        callDeadline, clockSkew, retention, maxSecretsPerRun);
+                        callDeadline, clockSkew, retention, maxSecretsPerRun, computeEnvironments);
             } catch (IllegalArgumentException e) {
                 problems.add(e.getMessage());
             }
@@ -347,25 +354,61 @@ public final class ConfigLoader {
         }
     }
 
-    private static LeasePolicy leases(Map<String, String> values, List<String> problems) {
+    private static LeasePolicy leases(Map<String, String> values, Map<String, ComputeEnvSetting> perComputeEnv,
+                                      List<String> problems) {
         Duration fallback = values.get("lifecycle.max-run-lifetime").isEmpty() ? null
                 : duration(values, "lifecycle.max-run-lifetime", problems);
         Map<String, Duration> byComputeEnv = new HashMap<>();
+        perComputeEnv.forEach((key, setting) -> {
+            if (setting.name().equals(MAX_RUN_LIFETIME)) {
+                Duration lifetime = duration(values, key, problems);
+                if (lifetime != null) {
+                    byComputeEnv.put(setting.computeEnvId(), lifetime);
+                }
+            }
+        });
+        return new LeasePolicy(fallback, byComputeEnv);
+    }
+
+    private static ComputeEnvironmentAccess computeEnvironmentAccess(Map<String, String> values,
+                                                                     Map<String, ComputeEnvSetting> perComputeEnv,
+                                                                     List<String> problems) {
+        Map<String, Set<String>> workspaces = new HashMap<>();
+        perComputeEnv.forEach((key, setting) -> {
+            if (setting.name().equals(WORKSPACES)) {
+                List<String> ids = list(values.get(key));
+                if (ids.isEmpty()) {
+                    problems.add(key + " is empty: list the workspace ids that may launch on compute environment "
+                            + setting.computeEnvId() + ", or remove the key to let every workspace");
+                }
+                workspaces.put(setting.computeEnvId(), Set.copyOf(ids));
+            }
+        });
+        return new ComputeEnvironmentAccess(workspaces);
+    }
+
+    private record ComputeEnvSetting(String computeEnvId, String name) {
+    }
+
+    /** Every {@code lifecycle.compute-env.<id>.<setting>} key, by key; an unknown setting is a problem. */
+    private static Map<String, ComputeEnvSetting> lifecycleComputeEnvSettings(Map<String, String> values,
+                                                                              List<String> problems) {
+        Map<String, ComputeEnvSetting> settings = new TreeMap<>();
         values.forEach((key, value) -> {
             if (!key.startsWith(LIFECYCLE_COMPUTE_ENV_PREFIX)) {
                 return;
             }
             String rest = key.substring(LIFECYCLE_COMPUTE_ENV_PREFIX.length());
-            if (!rest.endsWith("." + MAX_RUN_LIFETIME) || rest.length() == MAX_RUN_LIFETIME.length() + 1) {
-                problems.add(key + ": use lifecycle.compute-env.<computeEnvId>.max-run-lifetime");
+            int dot = rest.lastIndexOf('.');
+            String name = dot < 0 ? "" : rest.substring(dot + 1);
+            if (dot <= 0 || !List.of(MAX_RUN_LIFETIME, WORKSPACES).contains(name)) {
+                problems.add(key + ": use lifecycle.compute-env.<computeEnvId>.max-run-lifetime or"
+                        + " lifecycle.compute-env.<computeEnvId>.workspaces");
                 return;
             }
-            Duration lifetime = duration(values, key, problems);
-            if (lifetime != null) {
-                byComputeEnv.put(rest.substring(0, rest.length() - MAX_RUN_LIFETIME.length() - 1), lifetime);
-            }
+            settings.put(key, new ComputeEnvSetting(rest.substring(0, dot), name));
         });
-        return new LeasePolicy(fallback, byComputeEnv);
+        return settings;
     }
 
     private static List<String> list(String commaSeparated) {

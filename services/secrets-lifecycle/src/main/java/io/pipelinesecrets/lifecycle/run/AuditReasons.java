@@ -27,6 +27,10 @@ public final class AuditReasons {
 
     /** Error code: no backend serves the run's compute-environment platform. */
     public static final String UNSUPPORTED_PLATFORM = "UNSUPPORTED_PLATFORM";
+    /** A completion names a workspace other than its run's: dead-lettered, the run is not released. */
+    public static final String WORKSPACE_MISMATCH = "WORKSPACE_MISMATCH";
+    /** The launch's workspace may not use the compute environment it names (lifecycle.compute-env.<id>.workspaces). */
+    public static final String COMPUTE_ENV_NOT_ALLOWED = "COMPUTE_ENV_NOT_ALLOWED";
     /** Error code: the launch's secretsWatermark was not applied within the policy's secrets wait. */
     public static final String SECRETS_NOT_VISIBLE = "SECRETS_NOT_VISIBLE";
     /** Error code: retryable failures went on longer than the policy allows. */

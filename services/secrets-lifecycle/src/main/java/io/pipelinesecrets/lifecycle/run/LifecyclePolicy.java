@@ -25,10 +25,12 @@ import java.util.Objects;
  *                               launch would be young enough to provision again
  * @param maxSecretsPerRun       the most secrets one run's merged set may hold; a larger set fails the run with
  *                               {@code TOO_MANY_SECRETS} instead of building an unbounded set in memory
+ * @param computeEnvironments    which workspaces may launch on which compute environments (open by default)
  */
 public record LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts, Duration initialBackoff,
                               Duration maxBackoff, LeasePolicy leases, Duration secretsWait, Duration callDeadline,
-                              Duration maxClockSkew, Duration releasedRunRetention, int maxSecretsPerRun) {
+                              Duration maxClockSkew, Duration releasedRunRetention, int maxSecretsPerRun,
+                              ComputeEnvironmentAccess computeEnvironments) {
 
     public static final Duration DEFAULT_SECRETS_WAIT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_CALL_DEADLINE = Duration.ofMinutes(5);
@@ -48,6 +50,7 @@ public record LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts,
         Objects.requireNonNull(callDeadline, "callDeadline");
         Objects.requireNonNull(maxClockSkew, "maxClockSkew");
         Objects.requireNonNull(releasedRunRetention, "releasedRunRetention");
+        Objects.requireNonNull(computeEnvironments, "computeEnvironments");
         for (Duration duration : new Duration[] {staleLaunchAge, initialBackoff, maxBackoff, secretsWait, callDeadline,
                 releasedRunRetention}) {
             if (duration.isNegative() || duration.isZero()) {
@@ -87,27 +90,33 @@ public record LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts,
     public LifecyclePolicy(Duration staleLaunchAge, int maxProvisionAttempts, Duration initialBackoff, Duration maxBackoff,
                            LeasePolicy leases, Duration secretsWait) {
         this(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, leases, secretsWait,
-                DEFAULT_CALL_DEADLINE, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_RELEASED_RUN_RETENTION, DEFAULT_MAX_SECRETS_PER_RUN);
+                DEFAULT_CALL_DEADLINE, DEFAULT_MAX_CLOCK_SKEW, DEFAULT_RELEASED_RUN_RETENTION, DEFAULT_MAX_SECRETS_PER_RUN,
+                ComputeEnvironmentAccess.OPEN);
     }
 
     public LifecyclePolicy withLeases(LeasePolicy newLeases) {
         return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, newLeases, secretsWait,
-                callDeadline, maxClockSkew, releasedRunRetention, maxSecretsPerRun);
+                callDeadline, maxClockSkew, releasedRunRetention, maxSecretsPerRun, computeEnvironments);
     }
 
     public LifecyclePolicy withSecretsWait(Duration newSecretsWait) {
         return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, leases, newSecretsWait,
-                callDeadline, maxClockSkew, releasedRunRetention, maxSecretsPerRun);
+                callDeadline, maxClockSkew, releasedRunRetention, maxSecretsPerRun, computeEnvironments);
     }
 
     public LifecyclePolicy withCallDeadline(Duration newCallDeadline) {
         return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, leases, secretsWait,
-                newCallDeadline, maxClockSkew, releasedRunRetention, maxSecretsPerRun);
+                newCallDeadline, maxClockSkew, releasedRunRetention, maxSecretsPerRun, computeEnvironments);
     }
 
     public LifecyclePolicy withMaxSecretsPerRun(int newMaxSecretsPerRun) {
         return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, leases, secretsWait,
-                callDeadline, maxClockSkew, releasedRunRetention, newMaxSecretsPerRun);
+                callDeadline, maxClockSkew, releasedRunRetention, newMaxSecretsPerRun, computeEnvironments);
+    }
+
+    public LifecyclePolicy withComputeEnvironments(ComputeEnvironmentAccess newAccess) {
+        return new LifecyclePolicy(staleLaunchAge, maxProvisionAttempts, initialBackoff, maxBackoff, leases, secretsWait,
+                callDeadline, maxClockSkew, releasedRunRetention, maxSecretsPerRun, newAccess);
     }
 
     /** Delay after the given failed attempt (1-based): initial, 2x, 4x, ... capped at {@link #maxBackoff}. */

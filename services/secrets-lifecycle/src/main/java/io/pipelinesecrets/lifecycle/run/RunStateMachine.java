@@ -107,6 +107,12 @@ public final class RunStateMachine {
             return provisionFailed(fresh, AuditReasons.UNSUPPORTED_PLATFORM,
                     "no secrets backend serves platform " + SafeText.quoted(launch.target().platform()), null, now, new ArrayList<>());
         }
+        if (!policy.computeEnvironments().mayUse(launch.target().workspaceId(), launch.target().computeEnvId())) {
+            return provisionFailed(fresh, AuditReasons.COMPUTE_ENV_NOT_ALLOWED, "workspace "
+                    + SafeText.quoted(launch.target().workspaceId()) + " may not use compute environment "
+                    + SafeText.quoted(launch.target().computeEnvId()) + " (lifecycle.compute-env."
+                    + launch.target().computeEnvId() + ".workspaces)", null, now, new ArrayList<>());
+        }
         if (launch.awaited() != null && !progress.hasApplied(launch.awaited())) {
             // Resolving now could miss a secret the platform wrote just before the launch: wait, bounded.
             return Transition.to(new RunState(launch.runId(), launch.target(), Phase.AWAITING_SECRETS, backend.get(),
@@ -240,6 +246,13 @@ public final class RunStateMachine {
             return Transition.to(released, List.of(), List.of(
                     AuditFact.of(AuditAction.COMPLETION_WITHOUT_LAUNCH, AuditOutcome.SKIPPED).run(completion.runId())
                             .owners(completion.workspaceId(), null, null).cause(completion.eventId()).build()));
+        }
+        if (!blank(completion.workspaceId()) && state.target() != null
+                && !completion.workspaceId().equals(state.target().workspaceId())) {
+            // Another workspace's producer must not be able to end this run (and delete its secrets under it).
+            return Transition.rejected(state, AuditReasons.WORKSPACE_MISMATCH, "the completion names workspace "
+                    + SafeText.quoted(completion.workspaceId()) + " but run " + state.runId() + " was launched in "
+                    + SafeText.quoted(state.target().workspaceId()));
         }
         if (state.completed()) {
             String reason = state.completionEventId().startsWith(LEASE_EVENT_PREFIX)
@@ -397,6 +410,10 @@ public final class RunStateMachine {
         return AuditFact.of(action, outcome).run(launch.runId())
                 .owners(launch.target().workspaceId(), launch.target().userId(), launch.target().computeEnvId())
                 .cause(launch.eventId());
+    }
+
+    private static boolean blank(String text) {
+        return text == null || text.isBlank();
     }
 
     private static Long millisSince(Instant start, Instant now) {

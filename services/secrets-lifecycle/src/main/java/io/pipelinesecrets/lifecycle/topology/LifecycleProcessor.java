@@ -151,7 +151,11 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             reject(record, key, source, rejection.get(), eventId.apply(event));
             return;
         }
-        apply(toInput.apply(event), eventId.apply(event));
+        Transition.Rejection refused = apply(toInput.apply(event), eventId.apply(event));
+        if (refused != null) {
+            reject(record, key, source, new DeadLetters.Rejection(refused.code(), "InvalidEvent", refused.message()),
+                    eventId.apply(event));
+        }
     }
 
     /** Applies backend results, re-drives and due retries; runs on the stream thread via punctuation. */
@@ -191,7 +195,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
         }
     }
 
-    private void apply(RunInput input, String eventId) {
+    /** @return why the run refused the input (to be dead-lettered), or null when it was applied */
+    private Transition.Rejection apply(RunInput input, String eventId) {
         MDC.put("runId", input.runId());
         if (eventId != null) {
             MDC.put("eventId", eventId);
@@ -200,6 +205,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             Instant now = settings.clock().instant();
             RunState before = runs.get(input.runId());
             Transition transition = machine.apply(before, input, now);
+            if (transition.rejection() != null) {
+                return transition.rejection();
+            }
             RunState after = transition.state();
             if (transition.changed()) {
                 if (after == null) {
@@ -222,6 +230,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
             if (after != null && (before == null || before.phase() != after.phase())) {
                 LOG.info("run {} {} -> {}", input.runId(), before == null ? "new" : before.phase(), after.phase());
             }
+            return null;
         } finally {
             MDC.remove("runId");
             MDC.remove("eventId");

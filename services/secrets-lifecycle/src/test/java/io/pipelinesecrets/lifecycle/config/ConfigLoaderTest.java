@@ -500,6 +500,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldBindComputeEnvironmentsToTheirWorkspacesFromTheFileAndTheEnvironment() throws IOException {
+        Path file = properties("""
+                lifecycle.compute-env.ce-tenant-a.workspaces=ws-a1, ws-a2
+                lifecycle.compute-env.ce-tenant-a.max-run-lifetime=6h
+                """);
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_LIFECYCLE_COMPUTE_ENV_ceB_WORKSPACES", "ws-b");
+
+        LifecyclePolicy policy = ConfigLoader.load(Optional.of(file), environment).policy();
+
+        assertThat(policy.computeEnvironments().mayUse("ws-a2", "ce-tenant-a")).isTrue();
+        assertThat(policy.computeEnvironments().mayUse("ws-b", "ce-tenant-a")).isFalse();
+        assertThat(policy.computeEnvironments().mayUse("ws-b", "ceB")).isTrue();
+        assertThat(policy.computeEnvironments().mayUse("anyone", "ce-unbound")).isTrue();
+        assertThat(policy.leases().byComputeEnv()).containsEntry("ce-tenant-a", Duration.ofHours(6));
+    }
+
+    @Test
+    void shouldRefuseAnEmptyWorkspaceBindingAndAnUnknownComputeEnvironmentSettingOnce() throws IOException {
+        Path file = properties("""
+                lifecycle.compute-env.ce-1.workspaces= ,
+                lifecycle.compute-env.ce-1.colour=blue
+                """);
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.of(file), required()));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).hasSize(2)
+                .anySatisfy(p -> assertThat(p).startsWith("lifecycle.compute-env.ce-1.workspaces is empty"))
+                .anySatisfy(p -> assertThat(p).startsWith("lifecycle.compute-env.ce-1.colour"));
+    }
+
+    @Test
     void shouldReadPerComputeEnvironmentSettingsFromTheEnvironmentKeepingTheIdAsWritten() {
         Map<String, String> environment = new HashMap<>(required());
         environment.put("PIPELINE_SECRETS_AWS_REGIONS", "eu-west-1");

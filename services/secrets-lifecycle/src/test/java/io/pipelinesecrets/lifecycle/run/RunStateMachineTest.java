@@ -132,7 +132,8 @@ class RunStateMachineTest {
                 new RunTarget(RUN, "ws-empty", "nobody", "ce-1", "slurm", null, null, "/secrets"), null);
 
         Transition launched = apply(null, lonely, T0);
-        Transition completed = apply(launched.state(), completion("done-1"), T0.plusSeconds(5));
+        Transition completed = apply(launched.state(),
+                new RunInput.Completion("done-1", RUN, "ws-empty", "SUCCEEDED", T0), T0.plusSeconds(5));
 
         assertThat(launched.state().phase()).isEqualTo(Phase.ACTIVE);
         assertThat(launched.commands()).isEmpty();
@@ -201,6 +202,45 @@ class RunStateMachineTest {
         assertThat(first.commands()).isEmpty();
         assertThat(first.audits()).singleElement().satisfies(a -> assertThat(a.reason()).isEqualTo(AuditReasons.DUPLICATE));
         assertThat(second.audits().get(0).eventId()).isEqualTo(first.audits().get(0).eventId());
+    }
+
+    @Test
+    void shouldRefuseACompletionThatNamesAnotherWorkspaceAndKeepTheRunAsItIs() {
+        RunState active = apply(apply(null, launch("launch-1"), T0).state(), created(1), T0).state();
+
+        Transition t = apply(active, new RunInput.Completion("forged-1", RUN, "ws-other", "SUCCEEDED", T0), T0);
+
+        assertThat(t.rejection()).isNotNull();
+        assertThat(t.rejection().code()).isEqualTo(AuditReasons.WORKSPACE_MISMATCH);
+        assertThat(t.rejection().message()).contains("'ws-other'").contains("'ws-1'");
+        assertThat(t.changed()).isFalse();
+        assertThat(t.commands()).isEmpty();
+        assertThat(t.audits()).as("the processor audits the rejection with the dead letter").isEmpty();
+        assertThat(t.state().phase()).isEqualTo(Phase.ACTIVE);
+    }
+
+    @Test
+    void shouldAcceptACompletionWithoutAWorkspaceAsBefore() {
+        RunState active = apply(apply(null, launch("launch-1"), T0).state(), created(1), T0).state();
+
+        Transition t = apply(active, new RunInput.Completion("done-1", RUN, null, "SUCCEEDED", T0), T0);
+
+        assertThat(t.rejection()).isNull();
+        assertThat(t.state().phase()).isEqualTo(Phase.RELEASING);
+    }
+
+    @Test
+    void shouldFailALaunchOnAComputeEnvironmentBoundToOtherWorkspacesWithoutCallingTheBackend() {
+        RunStateMachine bound = new RunStateMachine(policy.withComputeEnvironments(
+                new ComputeEnvironmentAccess(java.util.Map.of("ce-1", java.util.Set.of("ws-other")))),
+                platform -> Optional.of("filesystem"), source);
+
+        Transition t = bound.apply(null, launch("launch-1"), T0);
+
+        assertThat(t.commands()).isEmpty();
+        assertThat(t.state().phase()).isEqualTo(Phase.FAILED);
+        assertThat(t.audits()).filteredOn(a -> a.action() == AuditAction.PROVISION_FAILED).singleElement()
+                .satisfies(failed -> assertThat(failed.errorCode()).isEqualTo(AuditReasons.COMPUTE_ENV_NOT_ALLOWED));
     }
 
     @Test

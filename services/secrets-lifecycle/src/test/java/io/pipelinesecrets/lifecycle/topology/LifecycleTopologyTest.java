@@ -787,6 +787,25 @@ class LifecycleTopologyTest {
         }
 
         @Test
+        void shouldDeadLetterACompletionFromAnotherWorkspaceAndKeepTheRunsSecrets() {
+            launch("run-1");
+            punctuate();
+            audit.readValuesToList();
+
+            completed.pipeInput("run-1", encode(Events.completed("run-1").setWorkspaceId("ws-other").build()));
+            punctuate();
+
+            TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+            assertThat(header(dead, DeadLetters.ERROR_CODE)).isEqualTo("WORKSPACE_MISMATCH");
+            assertThat(audit.readValuesToList()).singleElement().satisfies(rejected -> {
+                assertThat(rejected.getAction()).isEqualTo(AuditAction.EVENT_REJECTED);
+                assertThat(rejected.getRunId()).isEqualTo("run-1");
+            });
+            assertThat(backend.releases).isEmpty();
+            assertThat(runs.get("run-1").phase()).isEqualTo(Phase.ACTIVE);
+        }
+
+        @Test
         void shouldFailARunWhoseSetExceedsTheCapInsteadOfBuildingIt() {
             publishSecret(Events.workspaceSecret(WS, "THIRD", "3").build());
             publishSecret(Events.workspaceSecret(WS, "FOURTH", "4").build());
