@@ -3,8 +3,10 @@ package io.pipelinesecrets.lifecycle.config;
 import io.pipelinesecrets.lifecycle.admin.AdminAccess;
 import io.pipelinesecrets.lifecycle.admin.AdminToken;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.aws.AwsComputeEnvBindings;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemComputeEnvBindings;
 import io.pipelinesecrets.lifecycle.run.ComputeEnvironmentAccess;
 import io.pipelinesecrets.lifecycle.run.LeasePolicy;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
@@ -67,9 +69,12 @@ public final class ConfigLoader {
             "state.dir", "/var/lib/secrets-lifecycle", "Kafka Streams state directory (run state; no values)",
             "filesystem.allowed-roots", "", "comma-separated absolute directories the filesystem backend may write under",
             "filesystem.default-root", "", "root used when a launch names no secretsPath",
+            "filesystem.require-compute-env-binding", "false", "when true, a compute environment without filesystem.compute-env.<id>.roots may use no directory (PATH_NOT_ALLOWED)",
             "aws.regions", "", "comma-separated regions the AWS Secrets Manager backend may write to; empty = backend off",
             "aws.role-arns", "", "comma-separated IAM roles a launch may name in computeEnv.accountRoleArn",
             "aws.role-external-id", "", "external id passed when assuming those roles",
+            "aws.require-compute-env-binding", "false", "when true, a compute environment may use only the regions and roles of its aws.compute-env.<id>.regions / role-arns, and none without them (REGION_NOT_ALLOWED / ROLE_NOT_ALLOWED)",
+            "aws.account-id", "", "12-digit account of the service's own credentials, so that they and roles of that account share one rate limiter; empty = counted apart",
             "aws.name-template", "tower-{runId}/{name}", "secret name; {runId} and {name} are replaced",
             "aws.bundle", "false", "one JSON secret per run holding every name, instead of one secret per name",
             "aws.kms-key-id", "", "KMS key for the secrets (default: the account's aws/secretsmanager key)",
@@ -104,9 +109,15 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** Per-compute-environment overrides: {@code aws.compute-env.<id>.<setting>}. */
+    /** Per-compute-environment overrides and bindings: {@code aws.compute-env.<id>.<setting>}. */
     public static final String AWS_COMPUTE_ENV_PREFIX = "aws.compute-env.";
-    private static final List<String> AWS_COMPUTE_ENV_SETTINGS = List.of("name-template", "bundle", "kms-key-id", "description");
+    private static final String REGIONS = "regions";
+    private static final String ROLE_ARNS = "role-arns";
+    private static final List<String> AWS_COMPUTE_ENV_SETTINGS = List.of("name-template", "bundle", "kms-key-id", "description",
+            REGIONS, ROLE_ARNS);
+    /** Per-compute-environment directories: {@code filesystem.compute-env.<id>.roots}. */
+    public static final String FILESYSTEM_COMPUTE_ENV_PREFIX = "filesystem.compute-env.";
+    private static final String ROOTS = "roots";
     /**
      * Per-compute-environment lifecycle settings: {@code lifecycle.compute-env.<id>.max-run-lifetime} (a lease) and
      * {@code lifecycle.compute-env.<id>.workspaces} (the only workspaces that may launch on it).
@@ -114,6 +125,7 @@ public final class ConfigLoader {
     public static final String LIFECYCLE_COMPUTE_ENV_PREFIX = "lifecycle.compute-env.";
     private static final String MAX_RUN_LIFETIME = "max-run-lifetime";
     private static final String WORKSPACES = "workspaces";
+    private static final List<String> LIFECYCLE_COMPUTE_ENV_SETTINGS = List.of(MAX_RUN_LIFETIME, WORKSPACES);
 
     public static ServiceConfig load(Optional<Path> file, Map<String, String> environment) {
         Map<String, String> values = new HashMap<>();
@@ -146,7 +158,8 @@ public final class ConfigLoader {
                 problems.add(key + " must not be in " + path + ", which is not a secret; put the token in a file of its"
                         + " own (a mounted Secret) named by " + AdminTokenLoader.TOKEN_FILE + ", or set "
                         + environmentName(key));
-            } else if (KEYS.containsKey(key) || key.startsWith(AWS_COMPUTE_ENV_PREFIX) || key.startsWith(LIFECYCLE_COMPUTE_ENV_PREFIX)) {
+            } else if (KEYS.containsKey(key) || key.startsWith(AWS_COMPUTE_ENV_PREFIX) || key.startsWith(LIFECYCLE_COMPUTE_ENV_PREFIX)
+                    || key.startsWith(FILESYSTEM_COMPUTE_ENV_PREFIX)) {
                 values.put(key, value);
             } else if (key.startsWith("kafka.")) {
                 kafka.put(key.substring("kafka.".length()), value);
@@ -176,12 +189,13 @@ public final class ConfigLoader {
     }
 
     /**
-     * {@code PIPELINE_SECRETS_AWS_COMPUTE_ENV_<id>_<SETTING>} and {@code PIPELINE_SECRETS_LIFECYCLE_COMPUTE_ENV_<id>_MAX_RUN_LIFETIME}:
-     * the compute environment id stays as written (ids are case-sensitive), the setting is read from the end.
+     * {@code PIPELINE_SECRETS_AWS_COMPUTE_ENV_<id>_<SETTING>}, {@code PIPELINE_SECRETS_FILESYSTEM_COMPUTE_ENV_<id>_ROOTS}
+     * and {@code PIPELINE_SECRETS_LIFECYCLE_COMPUTE_ENV_<id>_<SETTING>}: the compute environment id stays as written
+     * (ids are case-sensitive), the setting is read from the end.
      */
     private static Optional<String> computeEnvironmentKey(String name) {
         Map<String, List<String>> settingsByPrefix = Map.of(AWS_COMPUTE_ENV_PREFIX, AWS_COMPUTE_ENV_SETTINGS,
-                LIFECYCLE_COMPUTE_ENV_PREFIX, List.of(MAX_RUN_LIFETIME, WORKSPACES));
+                FILESYSTEM_COMPUTE_ENV_PREFIX, List.of(ROOTS), LIFECYCLE_COMPUTE_ENV_PREFIX, LIFECYCLE_COMPUTE_ENV_SETTINGS);
         for (Map.Entry<String, List<String>> prefix : settingsByPrefix.entrySet()) {
             String environmentPrefix = environmentName(prefix.getKey().substring(0, prefix.getKey().length() - 1)) + "_";
             if (!name.startsWith(environmentPrefix)) {
@@ -231,9 +245,10 @@ public final class ConfigLoader {
         }
         Optional<FilesystemBackendConfig> filesystem = named || !anyBackend ? filesystem(values, problems) : Optional.empty();
         Optional<AwsBackendConfig> aws = named || !anyBackend ? aws(values, problems) : Optional.empty();
-        Map<String, ComputeEnvSetting> perComputeEnv = lifecycleComputeEnvSettings(values, problems);
+        Map<String, Map<String, String>> perComputeEnv = perComputeEnvironment(values, LIFECYCLE_COMPUTE_ENV_PREFIX,
+                LIFECYCLE_COMPUTE_ENV_SETTINGS, problems);
         LeasePolicy leases = leases(values, perComputeEnv, problems);
-        ComputeEnvironmentAccess computeEnvironments = computeEnvironmentAccess(values, perComputeEnv, problems);
+        ComputeEnvironmentAccess computeEnvironments = computeEnvironmentAccess(perComputeEnv, problems);
         Optional<AdminToken> adminToken = AdminTokenLoader.load(values.get(AdminTokenLoader.TOKEN_FILE),
                 values.get(AdminTokenLoader.TOKEN), problems);
         boolean metricsRequireToken = bool(values, "admin.metrics-require-token", problems);
@@ -290,39 +305,63 @@ public final class ConfigLoader {
 
     private static Optional<FilesystemBackendConfig> filesystem(Map<String, String> values, List<String> problems) {
         String roots = values.get("filesystem.allowed-roots");
+        boolean bindingRequired = bool(values, FilesystemComputeEnvBindings.REQUIRED_KEY, problems);
+        Map<String, List<Path>> bound = new TreeMap<>();
+        perComputeEnvironment(values, FILESYSTEM_COMPUTE_ENV_PREFIX, List.of(ROOTS), problems).forEach((computeEnv, settings) ->
+                bound.put(computeEnv, list(settings.get(ROOTS)).stream().map(Path::of).toList()));
         if (roots.isEmpty()) {
             if (!values.get("filesystem.default-root").isEmpty()) {
                 problems.add("filesystem.default-root is set but filesystem.allowed-roots is empty; list the root there too");
+            }
+            if (!bound.isEmpty()) {
+                problems.add("filesystem.compute-env.* settings are given but filesystem.allowed-roots is empty; list the"
+                        + " roots there to turn the filesystem backend on");
             }
             return Optional.empty();
         }
         List<Path> paths = list(roots).stream().map(Path::of).toList();
         String defaultRoot = values.get("filesystem.default-root");
         try {
-            return Optional.of(new FilesystemBackendConfig(paths, defaultRoot.isEmpty() ? null : Path.of(defaultRoot),
-                    values.get("instance.id")));
+            FilesystemBackendConfig config = new FilesystemBackendConfig(paths, defaultRoot.isEmpty() ? null : Path.of(defaultRoot),
+                    values.get("instance.id"));
+            FilesystemComputeEnvBindings bindings = new FilesystemComputeEnvBindings(bound, bindingRequired);
+            List<String> bindingProblems = bindings.problems(config.allowedRoots());
+            problems.addAll(bindingProblems);
+            return bindingProblems.isEmpty() ? Optional.of(config.withBindings(bindings)) : Optional.empty();
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
             return Optional.empty();
         }
     }
 
-    private static Optional<AwsBackendConfig> aws(Map<String, String> values, List<String> problems) {
-        List<String> regions = list(values.get("aws.regions"));
-        Map<String, Map<String, String>> overrides = new TreeMap<>();
+    /**
+     * Every {@code <prefix><computeEnvId>.<setting>} key, by compute environment id and setting; a key without a
+     * known setting is a problem naming it.
+     */
+    private static Map<String, Map<String, String>> perComputeEnvironment(Map<String, String> values, String prefix,
+                                                                         List<String> settings, List<String> problems) {
+        Map<String, Map<String, String>> byComputeEnv = new TreeMap<>();
         values.forEach((key, value) -> {
-            if (!key.startsWith(AWS_COMPUTE_ENV_PREFIX)) {
+            if (!key.startsWith(prefix)) {
                 return;
             }
-            String rest = key.substring(AWS_COMPUTE_ENV_PREFIX.length());
+            String rest = key.substring(prefix.length());
             int dot = rest.lastIndexOf('.');
             String setting = dot < 0 ? "" : rest.substring(dot + 1);
-            if (dot <= 0 || !AWS_COMPUTE_ENV_SETTINGS.contains(setting)) {
-                problems.add(key + ": use aws.compute-env.<computeEnvId>.<setting> with setting one of " + AWS_COMPUTE_ENV_SETTINGS);
+            if (dot <= 0 || !settings.contains(setting)) {
+                problems.add(key + ": use " + prefix + "<computeEnvId>.<setting> with setting one of " + settings);
             } else {
-                overrides.computeIfAbsent(rest.substring(0, dot), id -> new HashMap<>()).put(setting, value);
+                byComputeEnv.computeIfAbsent(rest.substring(0, dot), id -> new HashMap<>()).put(setting, value);
             }
         });
+        return byComputeEnv;
+    }
+
+    private static Optional<AwsBackendConfig> aws(Map<String, String> values, List<String> problems) {
+        List<String> regions = list(values.get("aws.regions"));
+        boolean bindingRequired = bool(values, AwsComputeEnvBindings.REQUIRED_KEY, problems);
+        Map<String, Map<String, String>> overrides = perComputeEnvironment(values, AWS_COMPUTE_ENV_PREFIX,
+                AWS_COMPUTE_ENV_SETTINGS, problems);
         if (regions.isEmpty()) {
             if (!overrides.isEmpty()) {
                 problems.add("aws.compute-env.* settings are given but aws.regions is empty; list the regions to turn the AWS backend on");
@@ -332,83 +371,90 @@ public final class ConfigLoader {
         Double rate = parse(values, "aws.calls-per-second", problems, Double::valueOf, "a number of calls per second, e.g. 40");
         Duration callTimeout = duration(values, "aws.call-timeout", problems);
         String endpoint = values.get("aws.endpoint");
+        Set<String> roleArns = Set.copyOf(list(values.get("aws.role-arns")));
+        AwsComputeEnvBindings bindings = awsBindings(overrides, bindingRequired);
+        problems.addAll(bindings.problems(Set.copyOf(regions), roleArns));
         try {
             AwsEnvironmentSettings defaults = new AwsEnvironmentSettings(values.get("aws.name-template"),
                     bool(values, "aws.bundle", problems), emptyToNull(values.get("aws.kms-key-id")),
                     emptyToNull(values.get("aws.description")));
-            Map<String, AwsEnvironmentSettings> environments = new HashMap<>();
-            overrides.forEach((computeEnv, settings) -> environments.put(computeEnv, new AwsEnvironmentSettings(
-                    settings.getOrDefault("name-template", defaults.nameTemplate()),
-                    Boolean.parseBoolean(settings.getOrDefault("bundle", Boolean.toString(defaults.bundle()))),
-                    settings.getOrDefault("kms-key-id", defaults.kmsKeyId()),
-                    settings.getOrDefault("description", defaults.description()))));
+            Map<String, AwsEnvironmentSettings> environments = awsEnvironments(overrides, defaults);
             if (!problems.isEmpty()) {
                 return Optional.empty();
             }
             return Optional.of(new AwsBackendConfig(values.get("instance.id"), defaults, environments, Set.copyOf(regions),
-                    Set.copyOf(list(values.get("aws.role-arns"))), emptyToNull(values.get("aws.role-external-id")), rate,
-                    endpoint.isEmpty() ? null : URI.create(endpoint), callTimeout));
+                    roleArns, emptyToNull(values.get("aws.role-external-id")), rate,
+                    endpoint.isEmpty() ? null : URI.create(endpoint), callTimeout)
+                    .withBindings(bindings).withAccountId(emptyToNull(values.get("aws.account-id"))));
         } catch (IllegalArgumentException e) {
             problems.add(e.getMessage());
             return Optional.empty();
         }
     }
 
-    private static LeasePolicy leases(Map<String, String> values, Map<String, ComputeEnvSetting> perComputeEnv,
+    /** {@code aws.compute-env.<id>.regions} and {@code .role-arns}: what each compute environment may use. */
+    private static AwsComputeEnvBindings awsBindings(Map<String, Map<String, String>> overrides, boolean required) {
+        Map<String, Set<String>> regions = new TreeMap<>();
+        Map<String, Set<String>> roleArns = new TreeMap<>();
+        overrides.forEach((computeEnv, settings) -> {
+            if (settings.containsKey(REGIONS)) {
+                regions.put(computeEnv, Set.copyOf(list(settings.get(REGIONS))));
+            }
+            if (settings.containsKey(ROLE_ARNS)) {
+                roleArns.put(computeEnv, Set.copyOf(list(settings.get(ROLE_ARNS))));
+            }
+        });
+        return new AwsComputeEnvBindings(regions, roleArns, required);
+    }
+
+    /** The other {@code aws.compute-env.<id>.*} settings: how each compute environment's secrets are written. */
+    private static Map<String, AwsEnvironmentSettings> awsEnvironments(Map<String, Map<String, String>> overrides,
+                                                                       AwsEnvironmentSettings defaults) {
+        Map<String, AwsEnvironmentSettings> environments = new HashMap<>();
+        overrides.forEach((computeEnv, settings) -> {
+            if (settings.keySet().stream().anyMatch(setting -> !setting.equals(REGIONS) && !setting.equals(ROLE_ARNS))) {
+                environments.put(computeEnv, new AwsEnvironmentSettings(
+                        settings.getOrDefault("name-template", defaults.nameTemplate()),
+                        Boolean.parseBoolean(settings.getOrDefault("bundle", Boolean.toString(defaults.bundle()))),
+                        settings.getOrDefault("kms-key-id", defaults.kmsKeyId()),
+                        settings.getOrDefault("description", defaults.description())));
+            }
+        });
+        return environments;
+    }
+
+    private static LeasePolicy leases(Map<String, String> values, Map<String, Map<String, String>> perComputeEnv,
                                       List<String> problems) {
         Duration fallback = values.get("lifecycle.max-run-lifetime").isEmpty() ? null
                 : duration(values, "lifecycle.max-run-lifetime", problems);
         Map<String, Duration> byComputeEnv = new HashMap<>();
-        perComputeEnv.forEach((key, setting) -> {
-            if (setting.name().equals(MAX_RUN_LIFETIME)) {
-                Duration lifetime = duration(values, key, problems);
+        perComputeEnv.forEach((computeEnv, settings) -> {
+            if (settings.containsKey(MAX_RUN_LIFETIME)) {
+                Duration lifetime = duration(values, LIFECYCLE_COMPUTE_ENV_PREFIX + computeEnv + "." + MAX_RUN_LIFETIME,
+                        problems);
                 if (lifetime != null) {
-                    byComputeEnv.put(setting.computeEnvId(), lifetime);
+                    byComputeEnv.put(computeEnv, lifetime);
                 }
             }
         });
         return new LeasePolicy(fallback, byComputeEnv);
     }
 
-    private static ComputeEnvironmentAccess computeEnvironmentAccess(Map<String, String> values,
-                                                                     Map<String, ComputeEnvSetting> perComputeEnv,
+    private static ComputeEnvironmentAccess computeEnvironmentAccess(Map<String, Map<String, String>> perComputeEnv,
                                                                      List<String> problems) {
         Map<String, Set<String>> workspaces = new HashMap<>();
-        perComputeEnv.forEach((key, setting) -> {
-            if (setting.name().equals(WORKSPACES)) {
-                List<String> ids = list(values.get(key));
+        perComputeEnv.forEach((computeEnv, settings) -> {
+            if (settings.containsKey(WORKSPACES)) {
+                List<String> ids = list(settings.get(WORKSPACES));
                 if (ids.isEmpty()) {
-                    problems.add(key + " is empty: list the workspace ids that may launch on compute environment "
-                            + setting.computeEnvId() + ", or remove the key to let every workspace");
+                    problems.add(LIFECYCLE_COMPUTE_ENV_PREFIX + computeEnv + "." + WORKSPACES + " is empty: list the"
+                            + " workspace ids that may launch on compute environment " + computeEnv
+                            + ", or remove the key to let every workspace");
                 }
-                workspaces.put(setting.computeEnvId(), Set.copyOf(ids));
+                workspaces.put(computeEnv, Set.copyOf(ids));
             }
         });
         return new ComputeEnvironmentAccess(workspaces);
-    }
-
-    private record ComputeEnvSetting(String computeEnvId, String name) {
-    }
-
-    /** Every {@code lifecycle.compute-env.<id>.<setting>} key, by key; an unknown setting is a problem. */
-    private static Map<String, ComputeEnvSetting> lifecycleComputeEnvSettings(Map<String, String> values,
-                                                                              List<String> problems) {
-        Map<String, ComputeEnvSetting> settings = new TreeMap<>();
-        values.forEach((key, value) -> {
-            if (!key.startsWith(LIFECYCLE_COMPUTE_ENV_PREFIX)) {
-                return;
-            }
-            String rest = key.substring(LIFECYCLE_COMPUTE_ENV_PREFIX.length());
-            int dot = rest.lastIndexOf('.');
-            String name = dot < 0 ? "" : rest.substring(dot + 1);
-            if (dot <= 0 || !List.of(MAX_RUN_LIFETIME, WORKSPACES).contains(name)) {
-                problems.add(key + ": use lifecycle.compute-env.<computeEnvId>.max-run-lifetime or"
-                        + " lifecycle.compute-env.<computeEnvId>.workspaces");
-                return;
-            }
-            settings.put(key, new ComputeEnvSetting(rest.substring(0, dot), name));
-        });
-        return settings;
     }
 
     private static List<String> list(String commaSeparated) {

@@ -1,6 +1,8 @@
 package io.pipelinesecrets.lifecycle.config;
 
+import io.pipelinesecrets.lifecycle.backend.aws.AwsComputeEnvBindings;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemComputeEnvBindings;
 import io.pipelinesecrets.lifecycle.run.LeasePolicy;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 import org.junit.jupiter.api.Test;
@@ -18,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -441,7 +444,7 @@ class ConfigLoaderTest {
     void shouldTurnTheAwsBackendOnWithItsRegionsAndPerComputeEnvironmentOverrides() throws IOException {
         Path file = properties("""
                 aws.regions=eu-west-1, us-east-1
-                aws.role-arns=arn:aws:iam::1:role/a
+                aws.role-arns=arn:aws:iam::111122223333:role/a
                 aws.compute-env.ce-big.bundle=true
                 aws.compute-env.ce-big.kms-key-id=alias/runs
                 """);
@@ -450,7 +453,7 @@ class ConfigLoaderTest {
 
         assertThat(config.aws()).hasValueSatisfying(aws -> {
             assertThat(aws.allowedRegions()).containsExactlyInAnyOrder("eu-west-1", "us-east-1");
-            assertThat(aws.allowedRoleArns()).containsExactly("arn:aws:iam::1:role/a");
+            assertThat(aws.allowedRoleArns()).containsExactly("arn:aws:iam::111122223333:role/a");
             assertThat(aws.settingsFor("ce-big").bundle()).isTrue();
             assertThat(aws.settingsFor("ce-big").kmsKeyId()).isEqualTo("alias/runs");
             assertThat(aws.settingsFor("ce-other").bundle()).isFalse();
@@ -556,6 +559,142 @@ class ConfigLoaderTest {
                 with("PIPELINE_SECRETS_AWS_COMPUTE_ENV_ce1_COLOUR", "blue")));
 
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("PIPELINE_SECRETS_AWS_COMPUTE_ENV_ce1_COLOUR"));
+    }
+
+    // ---- compute environment bindings
+
+    private static final String ROLE_A = "arn:aws:iam::111122223333:role/tenant-a";
+    private static final String ROLE_B = "arn:aws:iam::444455556666:role/tenant-b";
+
+    @Test
+    void shouldBindComputeEnvironmentsToRegionsRolesAndRootsFromTheFile() throws IOException {
+        Path file = properties("""
+                aws.regions=us-east-1, eu-west-1
+                aws.role-arns=%s,%s
+                aws.compute-env.ce-a.role-arns=%s
+                aws.compute-env.ce-a.regions=eu-west-1
+                aws.compute-env.ce-b.bundle=true
+                aws.require-compute-env-binding=true
+                aws.account-id=111122223333
+                filesystem.allowed-roots=/shared
+                filesystem.compute-env.ce-hpc.roots=/shared/tenant-a, /shared/tenant-a2/../tenant-a3
+                filesystem.require-compute-env-binding=true
+                """.formatted(ROLE_A, ROLE_B, ROLE_A));
+
+        ServiceConfig config = ConfigLoader.load(Optional.of(file), required());
+
+        assertThat(config.aws()).hasValueSatisfying(aws -> {
+            assertThat(aws.bindings()).isEqualTo(new AwsComputeEnvBindings(Map.of("ce-a", Set.of("eu-west-1")),
+                    Map.of("ce-a", Set.of(ROLE_A)), true));
+            assertThat(aws.accountId()).isEqualTo("111122223333");
+            assertThat(aws.environments()).as("a binding alone changes how nothing is written").containsOnlyKeys("ce-b");
+        });
+        assertThat(config.filesystem()).hasValueSatisfying(fs -> assertThat(fs.bindings()).isEqualTo(
+                new FilesystemComputeEnvBindings(Map.of("ce-hpc", List.of(Path.of("/shared/tenant-a"),
+                        Path.of("/shared/tenant-a3"))), true)));
+    }
+
+    @Test
+    void shouldBindNothingAndRequireNoBindingByDefault() {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_AWS_REGIONS", "eu-west-1");
+        environment.put("PIPELINE_SECRETS_FILESYSTEM_ALLOWED_ROOTS", "/shared");
+
+        ServiceConfig config = ConfigLoader.load(Optional.empty(), environment);
+
+        assertThat(config.aws().orElseThrow().bindings()).isEqualTo(AwsComputeEnvBindings.NONE);
+        assertThat(config.aws().orElseThrow().accountId()).isNull();
+        assertThat(config.filesystem().orElseThrow().bindings()).isEqualTo(FilesystemComputeEnvBindings.NONE);
+    }
+
+    @Test
+    void shouldReadBindingsFromTheEnvironmentKeepingTheIdAsWritten() {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_AWS_REGIONS", "us-east-1,eu-west-1");
+        environment.put("PIPELINE_SECRETS_AWS_ROLE_ARNS", ROLE_A + "," + ROLE_B);
+        environment.put("PIPELINE_SECRETS_AWS_COMPUTE_ENV_4Bi5xBK6E2Nbhj_ROLE_ARNS", ROLE_B);
+        environment.put("PIPELINE_SECRETS_AWS_COMPUTE_ENV_4Bi5xBK6E2Nbhj_REGIONS", "us-east-1");
+        environment.put("PIPELINE_SECRETS_AWS_REQUIRE_COMPUTE_ENV_BINDING", "true");
+        environment.put("PIPELINE_SECRETS_AWS_ACCOUNT_ID", "444455556666");
+        environment.put("PIPELINE_SECRETS_FILESYSTEM_ALLOWED_ROOTS", "/shared");
+        environment.put("PIPELINE_SECRETS_FILESYSTEM_COMPUTE_ENV_ce_Hpc_ROOTS", "/shared/hpc");
+        environment.put("PIPELINE_SECRETS_FILESYSTEM_REQUIRE_COMPUTE_ENV_BINDING", "true");
+
+        ServiceConfig config = ConfigLoader.load(Optional.empty(), environment);
+
+        assertThat(config.aws().orElseThrow().bindings()).isEqualTo(new AwsComputeEnvBindings(
+                Map.of("4Bi5xBK6E2Nbhj", Set.of("us-east-1")), Map.of("4Bi5xBK6E2Nbhj", Set.of(ROLE_B)), true));
+        assertThat(config.aws().orElseThrow().accountId()).isEqualTo("444455556666");
+        assertThat(config.filesystem().orElseThrow().bindings()).isEqualTo(
+                new FilesystemComputeEnvBindings(Map.of("ce_Hpc", List.of(Path.of("/shared/hpc"))), true));
+    }
+
+    @Test
+    void shouldRefuseAtStartEveryBindingBeyondTheGlobalAllowListNamingItsKey() throws IOException {
+        Path file = properties("""
+                aws.regions=us-east-1
+                aws.role-arns=%s
+                aws.compute-env.ce-a.role-arns=%s
+                aws.compute-env.ce-a.regions=us-east-1,ap-south-1
+                aws.compute-env.ce-c.regions=
+                filesystem.allowed-roots=/shared
+                filesystem.compute-env.ce-hpc.roots=/scratch/hpc
+                filesystem.compute-env.ce-rel.roots=relative/dir
+                """.formatted(ROLE_A, ROLE_B));
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.of(file), required()));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).hasSize(5)
+                .anySatisfy(p -> assertThat(p).startsWith("aws.compute-env.ce-a.role-arns: " + ROLE_B + " is not in aws.role-arns"))
+                .anySatisfy(p -> assertThat(p).startsWith("aws.compute-env.ce-a.regions: ap-south-1 is not in aws.regions"))
+                .anySatisfy(p -> assertThat(p).startsWith("aws.compute-env.ce-c.regions is empty"))
+                .anySatisfy(p -> assertThat(p).startsWith("filesystem.compute-env.ce-hpc.roots: '/scratch/hpc' is not inside"))
+                .anySatisfy(p -> assertThat(p).startsWith("filesystem.compute-env.ce-rel.roots: 'relative/dir' is not absolute"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+            "PIPELINE_SECRETS_AWS_REQUIRE_COMPUTE_ENV_BINDING, yes, aws.require-compute-env-binding=yes",
+            "PIPELINE_SECRETS_FILESYSTEM_REQUIRE_COMPUTE_ENV_BINDING, 1, filesystem.require-compute-env-binding=1",
+            "PIPELINE_SECRETS_AWS_ACCOUNT_ID, 1111-2222-3333, aws.account-id '1111-2222-3333'",
+            "PIPELINE_SECRETS_AWS_ROLE_ARNS, arn:aws:iam::1:role/a, aws.role-arns: 'arn:aws:iam::1:role/a'",
+            "PIPELINE_SECRETS_FILESYSTEM_COMPUTE_ENV_ce1_COLOUR, blue, PIPELINE_SECRETS_FILESYSTEM_COMPUTE_ENV_ce1_COLOUR",
+    })
+    void shouldRejectAnInvalidBindingOrAccountSettingNamingIt(String variable, String value, String expectedStart) {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_AWS_REGIONS", "us-east-1");
+        environment.put("PIPELINE_SECRETS_FILESYSTEM_ALLOWED_ROOTS", "/shared");
+        environment.put(variable, value);
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), environment));
+
+        assertThat(e).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith(expectedStart);
+    }
+
+    @Test
+    void shouldRejectFilesystemBindingsWithoutAllowedRootsAndAnUnknownFilesystemSetting() throws IOException {
+        Path file = properties("""
+                filesystem.compute-env.ce-1.roots=/shared/a
+                filesystem.compute-env.ce-1.colour=blue
+                """);
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.of(file), required()));
+
+        assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("filesystem.compute-env.ce-1.colour: use"))
+                .anySatisfy(p -> assertThat(p).contains("filesystem.allowed-roots is empty"));
+    }
+
+    @Test
+    void shouldRejectAnInstanceIdThatCannotBeATagAsItIs() {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_AWS_REGIONS", "us-east-1");
+        environment.put(INSTANCE, "tower#prod");
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), environment));
+
+        assertThat(e.problems()).singleElement().asString().startsWith("instance.id 'tower#prod'");
     }
 
     // ---- admin token

@@ -7,12 +7,14 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import java.io.IOException;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 
 /** The repository's deploy artifacts as the tests read them: paths from the repository root, YAML and JSON trees. */
@@ -74,6 +76,17 @@ final class DeployFiles {
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A properties file (the service's configuration as Kustomize ships it). */
+    static Properties properties(Path file) {
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        } catch (IOException e) {
+            throw new UncheckedIOException(file + ": " + e.getMessage(), e);
+        }
+        return properties;
     }
 
     /** A YAML/JSON object's fields as a sorted map of their text values (null and non-scalar values as their JSON). */

@@ -1,6 +1,7 @@
 package io.pipelinesecrets.lifecycle.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.pipelinesecrets.lifecycle.backend.Deployment;
 import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
@@ -47,14 +48,18 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The IAM policies of deploy/iam. The service's policy must allow exactly the Secrets Manager operations the
  * service makes: they are found by driving the real backend through every path (create, adopt, refuse, delete by
  * ARN and by name, bundle, the reconciler's listing and deletion) against the wire-level double and reading what
- * it was asked.
+ * it was asked. The backend runs as the shipped deployment does: with the Kustomize base's {@code instance.id} and a
+ * deployment mark, so every tag it sets is held against the policy's conditions.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class IamPoliciesTest {
 
     private static final String SERVICE_POLICY = "deploy/iam/pipeline-secrets-service.json";
     private static final String RUN_SECRETS = "arn:aws:secretsmanager:*:*:secret:tower-*";
-    private static final String INSTANCE_ID = "secrets-lifecycle";
+    private static final String KUSTOMIZE = "deploy/kubernetes";
+    /** The instance id the shipped deployment runs with: what the policy's managed-by conditions must name. */
+    private static final String INSTANCE_ID = DeployFiles.properties(DeployFiles.path(KUSTOMIZE + "/base/service.properties"))
+            .getProperty("instance.id");
     private static final String BUNDLED = "ce-bundle";
 
     private final SecretsManagerDouble sm = SecretsManagerDouble.start(DoubleSettings.defaults()
@@ -72,6 +77,8 @@ class IamPoliciesTest {
             // Create, then adopt the run's own secret holding an older version (Describe + PutSecretValue).
             List<StoredSecret> manifest = created(backend.provision(run("run-1"), secrets(1)).join());
             assertThat(created(backend.provision(run("run-1"), secrets(2)).join())).isEqualTo(manifest);
+            // Adopt it again with the value changed but not its version: read back, compare, write (GetSecretValue).
+            assertThat(created(backend.provision(run("run-1"), changedWithoutNewVersion(2)).join())).isEqualTo(manifest);
             // A name someone else owns: described, refused, untouched.
             assertThat(backend.provision(run("run-foreign"), List.of(secret("TOKEN", 1))).join())
                     .singleElement().isInstanceOfSatisfying(SecretOutcome.Failed.class,
@@ -167,7 +174,8 @@ class IamPoliciesTest {
     void shouldDeleteAndOverwriteOnlySecretsMarkedAsThisDeployments() {
         JsonNode policy = DeployFiles.json(DeployFiles.path(SERVICE_POLICY));
 
-        for (String action : List.of("secretsmanager:DeleteSecret", "secretsmanager:PutSecretValue")) {
+        for (String action : List.of("secretsmanager:DeleteSecret", "secretsmanager:PutSecretValue",
+                "secretsmanager:GetSecretValue")) {
             List<JsonNode> granting = allows(policy).stream().filter(s -> values(s.get("Action")).contains(action)).toList();
             assertThat(granting).as(action).isNotEmpty().allSatisfy(statement ->
                     assertThat(statement.at("/Condition/StringEquals").path("aws:ResourceTag/managed-by").asText())
@@ -176,12 +184,28 @@ class IamPoliciesTest {
     }
 
     @Test
+    void shouldNameInEveryManagedByConditionTheInstanceIdEveryKustomizationRunsWith() throws IOException {
+        List<String> conditioned = ServicePolicy.managedByValues();
+        Map<Path, String> instanceIds = new java.util.TreeMap<>();
+        try (Stream<Path> files = Files.walk(DeployFiles.path(KUSTOMIZE))) {
+            files.filter(f -> f.getFileName().toString().equals("service.properties"))
+                    .forEach(f -> instanceIds.put(f, DeployFiles.properties(f).getProperty("instance.id")));
+        }
+
+        assertThat(conditioned).as("managed-by conditions of %s", SERVICE_POLICY).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(instanceIds).as("the base and every overlay").hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy((file, instanceId) -> assertThat(conditioned).as("instance.id of %s", file)
+                        .containsOnly(instanceId));
+    }
+
+    @Test
     void shouldCreateOnlySecretsCarryingTheTagsTheServiceSets() {
         JsonNode create = allows(DeployFiles.json(DeployFiles.path(SERVICE_POLICY))).stream()
                 .filter(s -> values(s.get("Action")).contains("secretsmanager:CreateSecret")).findFirst().orElseThrow();
 
         assertThat(values(create.get("Action"))).contains("secretsmanager:TagResource");
-        assertThat(tagsSet).containsEntry(AwsSecretsManagerBackend.TAG_MANAGED_BY, INSTANCE_ID);
+        assertThat(tagsSet).containsEntry(AwsSecretsManagerBackend.TAG_MANAGED_BY, INSTANCE_ID)
+                .containsKey(AwsSecretsManagerBackend.TAG_DEPLOYMENT);
         assertThat(create.at("/Condition/StringEquals").path("aws:RequestTag/managed-by").asText()).isEqualTo(INSTANCE_ID);
         assertThat(values(create.at("/Condition/ForAllValues:StringEquals").get("aws:TagKeys")))
                 .as("every tag key the backend sets is allowed, or CreateSecret is denied")
@@ -222,7 +246,7 @@ class IamPoliciesTest {
         AwsEnvironmentSettings bundle = new AwsEnvironmentSettings(AwsEnvironmentSettings.DEFAULT_NAME_TEMPLATE, true, null, null);
         return new AwsSecretsManagerBackend(new AwsBackendConfig(INSTANCE_ID, AwsEnvironmentSettings.DEFAULTS,
                 Map.of(BUNDLED, bundle), Set.of("us-east-1"), Set.of(), null, 200, URI.create(sm.endpoint()),
-                Duration.ofSeconds(20)), new RecordingCredentials());
+                Duration.ofSeconds(20)).withDeployment(Deployment.of("cluster", "app")), new RecordingCredentials());
     }
 
     private List<StoredSecret> created(List<SecretOutcome> outcomes) {
@@ -240,6 +264,11 @@ class IamPoliciesTest {
     private static List<Secret> secrets(long version) {
         return List.of(secret("DB_PASSWORD", version), new Secret(Scope.USER, "alice", "API_TOKEN", version,
                 SecretValue.of("user-token-" + version)));
+    }
+
+    private static List<Secret> changedWithoutNewVersion(long version) {
+        return secrets(version).stream().map(s -> new Secret(s.scope(), s.ownerId(), s.name(), s.version(),
+                SecretValue.of("changed-" + version))).toList();
     }
 
     private static Secret secret(String name, long version) {

@@ -168,6 +168,15 @@ class KubernetesManifestsTest {
         assertThat(config.schemaRegistryUrl()).doesNotStartWith("mock:");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {BASE, OVERLAY})
+    void shouldRunWithTheInstanceIdTheServicePolicysManagedByConditionsName(String kustomization) throws IOException {
+        String instanceId = configOf(kustomization).instanceId();
+
+        assertThat(ServicePolicy.managedByValues()).as("managed-by in %s: otherwise every create is denied", ServicePolicy.FILE)
+                .isNotEmpty().containsOnly(instanceId);
+    }
+
     @Test
     void shouldDeployTheExampleOverlayInItsNamespaceWithThreeInstancesOfAPinnedImage() {
         JsonNode statefulSet = one(OVERLAY, "StatefulSet");

@@ -192,7 +192,8 @@ class ReconcilerIntegrationTest {
 
     private AwsSecretsManagerBackend aws(Deployment deployment) {
         return new AwsSecretsManagerBackend(new AwsBackendConfig(INSTANCE, AwsEnvironmentSettings.DEFAULTS, Map.of(),
-                Set.of(REGION), Set.of(), null, 200, URI.create(sm.endpoint()), Duration.ofSeconds(20), deployment),
+                Set.of(REGION), Set.of(), null, 200, URI.create(sm.endpoint()), Duration.ofSeconds(20))
+                .withDeployment(deployment),
                 new RecordingCredentials());
     }
 

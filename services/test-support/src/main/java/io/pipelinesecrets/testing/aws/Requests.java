@@ -19,6 +19,9 @@ final class Requests {
     static final int MAX_VALUE_BYTES = 65_536;
     static final int MAX_TAGS = 50;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9/_+=.@-]{1,512}");
+    /** Secrets Manager's rule for tag keys and values alike (letters, separators and digits of any script, _.:/=+-@). */
+    static final String TAG_PATTERN = "^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$";
+    private static final Pattern TAG = Pattern.compile(TAG_PATTERN);
 
     private Requests() {
     }
@@ -142,7 +145,10 @@ final class Requests {
         return value == null ? null : lengthWithin(value, member, 0, maxLength);
     }
 
-    /** Tags as {@code [{"Key": k, "Value": v}]}: at most 50, key 1-128 characters, value 0-256. Order kept. */
+    /**
+     * Tags as {@code [{"Key": k, "Value": v}]}: at most 50, key 1-128 characters, value 0-256, both matching
+     * {@link #TAG_PATTERN} (the real service answers ValidationException otherwise). Order kept.
+     */
     static Map<String, String> tags(JsonNode request) {
         JsonNode node = request.get("Tags");
         Map<String, String> tags = new LinkedHashMap<>();
@@ -157,11 +163,18 @@ final class Requests {
                     + " (was " + node.size() + ")");
         }
         for (JsonNode tag : node) {
-            String key = lengthWithin(requiredText(tag, "Key"), "Tags.member.Key", 1, 128);
+            String key = tagText(lengthWithin(requiredText(tag, "Key"), "Tags.member.Key", 1, 128), "Tags.member.Key");
             String value = optionalText(tag, "Value");
-            tags.put(key, value == null ? "" : lengthWithin(value, "Tags.member.Value", 0, 256));
+            tags.put(key, value == null ? "" : tagText(lengthWithin(value, "Tags.member.Value", 0, 256), "Tags.member.Value"));
         }
         return tags;
+    }
+
+    private static String tagText(String text, String member) {
+        if (!TAG.matcher(text).matches()) {
+            throw constraint(member, "Member must satisfy regular expression pattern: " + TAG_PATTERN);
+        }
+        return text;
     }
 
     static String lengthWithin(String value, String member, int min, int max) {

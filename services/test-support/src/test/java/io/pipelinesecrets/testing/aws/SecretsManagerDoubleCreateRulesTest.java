@@ -127,6 +127,30 @@ class SecretsManagerDoubleCreateRulesTest {
     }
 
     @Test
+    void shouldRejectTagKeysAndValuesOutsideTheTagPattern() {
+        for (String hostile : List.of("team#1", "50%", "<b>", "rocket\uD83D\uDE80", "a\u0301", "tab\there")) {
+            assertThatThrownBy(() -> client.createSecret(b -> b.name("t").secretString("v")
+                    .tags(Tag.builder().key("k").value(hostile).build())))
+                    .as("value %s", hostile)
+                    .satisfies(e -> assertThat(AwsClients.errorCode(e)).isEqualTo("ValidationException"));
+            assertThatThrownBy(() -> client.createSecret(b -> b.name("t").secretString("v")
+                    .tags(Tag.builder().key(hostile).value("v").build())))
+                    .as("key %s", hostile)
+                    .satisfies(e -> assertThat(AwsClients.errorCode(e)).isEqualTo("ValidationException"));
+        }
+        assertThat(sm.liveSecretNames()).isEmpty();
+    }
+
+    @Test
+    void shouldAcceptTagsOfLettersDigitsAndSeparatorsOfAnyScript() {
+        client.createSecret(b -> b.name("t").secretString("v").tags(
+                Tag.builder().key("équipe").value("Zürich 東京 ٣ a_b.c:d/e=f+g-h@i").build(),
+                Tag.builder().key("empty").value("").build()));
+
+        assertThat(sm.secret("t").orElseThrow().tags()).containsEntry("équipe", "Zürich 東京 ٣ a_b.c:d/e=f+g-h@i");
+    }
+
+    @Test
     void shouldRejectATokenShorterThan32Characters() {
         assertThatThrownBy(() -> client.createSecret(b -> b.name("t").secretString("v").clientRequestToken("short")))
                 .satisfies(e -> assertThat(AwsClients.errorCode(e)).isEqualTo("ValidationException"));

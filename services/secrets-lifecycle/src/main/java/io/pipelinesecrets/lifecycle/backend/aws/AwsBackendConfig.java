@@ -4,6 +4,7 @@ import io.pipelinesecrets.lifecycle.backend.Deployment;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -23,6 +24,9 @@ import java.util.Set;
  * @param callTimeout     bound on one API call including the SDK's own retries
  * @param deployment      written as the {@code deployment} tag beside {@code managed-by}, or null where none is known
  *                        (tools and tests without Kafka); the reconciler deletes only secrets tagged with its own
+ * @param bindings        which of the allowed regions and roles each compute environment may use
+ * @param accountId       the account of the service's own credentials ({@code aws.account-id}), or null when unknown;
+ *                        with it, calls with those credentials and with a role of the same account share one rate limiter
  */
 public record AwsBackendConfig(
         String instanceId,
@@ -34,7 +38,9 @@ public record AwsBackendConfig(
         double callsPerSecond,
         URI endpoint,
         Duration callTimeout,
-        Deployment deployment) {
+        Deployment deployment,
+        AwsComputeEnvBindings bindings,
+        String accountId) {
 
     public static final double DEFAULT_CALLS_PER_SECOND = 40;
 
@@ -42,6 +48,7 @@ public record AwsBackendConfig(
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(defaults, "defaults");
         Objects.requireNonNull(callTimeout, "callTimeout");
+        Objects.requireNonNull(bindings, "bindings");
         environments = Map.copyOf(environments);
         allowedRegions = Set.copyOf(allowedRegions);
         allowedRoleArns = Set.copyOf(allowedRoleArns);
@@ -51,6 +58,24 @@ public record AwsBackendConfig(
         if (!(callsPerSecond > 0)) {
             throw new IllegalArgumentException("aws.calls-per-second must be above zero");
         }
+        // Compared literally by the IAM policy's conditions and by ListSecrets filters: it must be a tag value as it is.
+        TagValues.problem(instanceId).ifPresent(problem -> {
+            throw new IllegalArgumentException("instance.id '" + instanceId + "' " + problem);
+        });
+        for (String role : new java.util.TreeSet<>(allowedRoleArns)) {
+            if (RoleArns.account(role).isEmpty()) {
+                throw new IllegalArgumentException("aws.role-arns: '" + role + "' is not an IAM role ARN; use"
+                        + " arn:aws:iam::<12-digit account>:role/<name>");
+            }
+        }
+        if (accountId != null && !RoleArns.isAccountId(accountId)) {
+            throw new IllegalArgumentException("aws.account-id '" + accountId + "' is not an AWS account id; use the 12"
+                    + " digits of the account the service's own credentials belong to, or leave it empty");
+        }
+        List<String> bindingProblems = bindings.problems(allowedRegions, allowedRoleArns);
+        if (!bindingProblems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", bindingProblems));
+        }
     }
 
     /** A configuration for no particular deployment (tools and tests without Kafka). */
@@ -58,13 +83,35 @@ public record AwsBackendConfig(
                             Set<String> allowedRegions, Set<String> allowedRoleArns, String roleExternalId,
                             double callsPerSecond, URI endpoint, Duration callTimeout) {
         this(instanceId, defaults, environments, allowedRegions, allowedRoleArns, roleExternalId, callsPerSecond, endpoint,
-                callTimeout, null);
+                callTimeout, null, AwsComputeEnvBindings.NONE, null);
     }
 
     /** The same configuration for the deployment the service found itself in at start. */
     public AwsBackendConfig withDeployment(Deployment newDeployment) {
         return new AwsBackendConfig(instanceId, defaults, environments, allowedRegions, allowedRoleArns, roleExternalId,
-                callsPerSecond, endpoint, callTimeout, newDeployment);
+                callsPerSecond, endpoint, callTimeout, newDeployment, bindings, accountId);
+    }
+
+    /** The same configuration with compute environments bound to some of the allowed regions and roles. */
+    public AwsBackendConfig withBindings(AwsComputeEnvBindings newBindings) {
+        return new AwsBackendConfig(instanceId, defaults, environments, allowedRegions, allowedRoleArns, roleExternalId,
+                callsPerSecond, endpoint, callTimeout, deployment, newBindings, accountId);
+    }
+
+    /** The same configuration knowing the account of the service's own credentials. */
+    public AwsBackendConfig withAccountId(String newAccountId) {
+        return new AwsBackendConfig(instanceId, defaults, environments, allowedRegions, allowedRoleArns, roleExternalId,
+                callsPerSecond, endpoint, callTimeout, deployment, bindings, newAccountId);
+    }
+
+    /** The regions a launch of this compute environment may name. */
+    AwsComputeEnvBindings.Allowance regionsOf(String computeEnvId) {
+        return bindings.regionsOf(computeEnvId, allowedRegions);
+    }
+
+    /** The roles a launch of this compute environment may name. */
+    AwsComputeEnvBindings.Allowance roleArnsOf(String computeEnvId) {
+        return bindings.roleArnsOf(computeEnvId, allowedRoleArns);
     }
 
     public AwsEnvironmentSettings settingsFor(String computeEnvId) {

@@ -44,13 +44,17 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>Creates carry a deterministic {@code ClientRequestToken}, so every retry and replay is idempotent.</li>
- *   <li>Every secret is tagged {@code managed-by=<instance id>} (plus run, workspace, user, scope). A name that
- *       already exists is adopted only when it carries this instance's mark for this run; anything else is a
- *       permanent failure and is never overwritten or deleted.</li>
+ *   <li>Every secret is tagged {@code managed-by=<instance id>} (plus run, workspace, user, scope, deployment), each
+ *       value in a form the tag rules accept ({@link TagValues}). A name that already exists is adopted only when
+ *       it carries this instance's mark for this run; anything else is a permanent failure and is never
+ *       overwritten or deleted. Adopting, the backend makes the secret's current value the run's value, reading
+ *       it back when the token cannot tell ({@link HeldValues}).</li>
  *   <li>Deletes use the ARN recorded in the run's manifest and {@code ForceDeleteWithoutRecovery}; a secret that
  *       is already gone counts as deleted.</li>
- *   <li>Create and delete calls pass a client-side rate limiter per account and region, so bursts queue here
- *       rather than meet throttling.</li>
+ *   <li>Create, put and delete calls pass a client-side rate limiter per account and region, so bursts queue
+ *       here rather than meet throttling.</li>
+ *   <li>Regions and roles are checked against the configuration and the run's compute-environment binding before
+ *       any call ({@link AwsComputeEnvBindings}).</li>
  * </ul>
  * Calls never block the caller; every returned future completes normally with one outcome per secret.
  */
@@ -187,7 +191,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
                     for (SecretListEntry secret : page.secretList()) {
                         Map<String, String> tags = new LinkedHashMap<>();
                         secret.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
-                        String runId = tags.get(TAG_RUN_ID);
+                        String runId = tags.get(TAG_RUN_ID) == null ? null : TagValues.decode(tags.get(TAG_RUN_ID));
                         if (config.instanceId().equals(tags.get(TAG_MANAGED_BY)) && ofThisDeployment(tags) && runId != null
                                 && secret.deletedDate() == null) {
                             found.add(new OwnedEntry(NAME, runId, secret.arn(), secret.createdDate(),
@@ -273,14 +277,39 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
                 return CompletableFuture.failedFuture(new NameBusyException("secret " + awsName
                         + " is still being deleted; Secrets Manager frees the name within seconds"));
             }
-            if (existing.versionIdsToStages().containsKey(token)) {
-                return CompletableFuture.completedFuture(existing.arn());
+            if (!existing.versionIdsToStages().containsKey(token)) {
+                // Ours, written with another version of the value: make this one current, idempotent by its token.
+                return putValue(client, limiter, existing.arn(), token, value, fence);
             }
-            // Ours, written with another version of the value: make it current.
-            return limiter.acquire().thenCompose(permit -> unlessWithdrawn(fence, () -> client.putSecretValue(request ->
-                    request.secretId(existing.arn()).clientRequestToken(token).secretString(value))))
-                    .thenApply(response -> existing.arn());
+            // The token's version exists, yet a producer may have changed the value without a new version, so the
+            // token is no proof of the value: compare what the secret holds as current with what the run needs.
+            return holdsAsCurrent(client, existing, value, fence).thenCompose(holds -> holds
+                    ? CompletableFuture.completedFuture(existing.arn())
+                    : putValue(client, limiter, existing.arn(), RequestTokens.fresh(), value, fence));
         });
+    }
+
+    /**
+     * Whether the secret's current version holds exactly {@code value}. The current one rather than the token's: once
+     * a changed value was written under a fresh token, a replay then finds it current and writes nothing again.
+     * GetSecretValue needs no permit: its quota is 10,000 per second, the limiter guards the ~50/s writes.
+     */
+    private CompletableFuture<Boolean> holdsAsCurrent(SecretsManagerAsyncClient client, DescribeSecretResponse existing,
+                                                      String value, CallFence fence) {
+        Optional<String> current = HeldValues.currentVersion(existing);
+        if (current.isEmpty()) {
+            return CompletableFuture.completedFuture(false);
+        }
+        return unlessWithdrawn(fence, () -> client.getSecretValue(request -> request.secretId(existing.arn())
+                .versionId(current.get())))
+                .thenApply(held -> HeldValues.sameValue(held.secretString(), value));
+    }
+
+    private CompletableFuture<String> putValue(SecretsManagerAsyncClient client, AsyncRateLimiter limiter, String arn,
+                                               String token, String value, CallFence fence) {
+        return limiter.acquire().thenCompose(permit -> unlessWithdrawn(fence, () -> client.putSecretValue(request ->
+                        request.secretId(arn).clientRequestToken(token).secretString(value))))
+                .thenApply(response -> arn);
     }
 
     /** Deletes by ARN (the manifest's, which names exactly what was created) or, without one, by name if marked ours. */
@@ -311,39 +340,53 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         Map<String, String> tags = new LinkedHashMap<>();
         secret.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
         boolean deployment = ofThisDeployment(tags) || (!exactly && !tags.containsKey(TAG_DEPLOYMENT));
-        return config.instanceId().equals(tags.get(TAG_MANAGED_BY)) && run.runId().equals(tags.get(TAG_RUN_ID)) && deployment;
+        return config.instanceId().equals(tags.get(TAG_MANAGED_BY)) && TagValues.encode(run.runId()).equals(tags.get(TAG_RUN_ID))
+                && deployment;
     }
 
     private boolean ofThisDeployment(Map<String, String> tags) {
         return java.util.Objects.equals(tags.get(TAG_DEPLOYMENT), config.deployment() == null ? null : config.deployment().mark());
     }
 
+    /**
+     * The secret's tags. Every value goes through {@link TagValues}: run ids, scopes, the deployment mark and the
+     * instance id (checked at start) always fit as they are, while workspace and user ids may need encoding.
+     */
     private List<Tag> tags(RunTarget run, String scope) {
         List<Tag> tags = new ArrayList<>();
-        tags.add(Tag.builder().key(TAG_MANAGED_BY).value(config.instanceId()).build());
-        tags.add(Tag.builder().key(TAG_RUN_ID).value(run.runId()).build());
-        tags.add(Tag.builder().key(TAG_WORKSPACE_ID).value(nullToEmpty(run.workspaceId())).build());
-        tags.add(Tag.builder().key(TAG_USER_ID).value(nullToEmpty(run.userId())).build());
-        tags.add(Tag.builder().key(TAG_SCOPE).value(scope).build());
+        tags.add(tag(TAG_MANAGED_BY, config.instanceId()));
+        tags.add(tag(TAG_RUN_ID, run.runId()));
+        tags.add(tag(TAG_WORKSPACE_ID, nullToEmpty(run.workspaceId())));
+        tags.add(tag(TAG_USER_ID, nullToEmpty(run.userId())));
+        tags.add(tag(TAG_SCOPE, scope));
         if (config.deployment() != null) {
-            tags.add(Tag.builder().key(TAG_DEPLOYMENT).value(config.deployment().mark()).build());
+            tags.add(tag(TAG_DEPLOYMENT, config.deployment().mark()));
         }
         return tags;
     }
 
-    /** The confused-deputy guard: only configured regions and roles. */
+    private static Tag tag(String key, String value) {
+        return Tag.builder().key(key).value(TagValues.encode(value)).build();
+    }
+
+    /**
+     * The confused-deputy guard: only configured regions and roles, and of those only what the run's compute
+     * environment is bound to. Checked before any call, on provisioning and release alike.
+     */
     private Optional<BackendError> refusal(RunTarget run) {
         if (run.region() == null || run.region().isBlank()) {
             return Optional.of(BackendError.permanent("REGION_MISSING", "compute environment " + run.computeEnvId()
                     + " names no region"));
         }
-        if (!config.allowedRegions().contains(run.region())) {
+        AwsComputeEnvBindings.Allowance regions = config.regionsOf(run.computeEnvId());
+        if (!regions.permits(run.region())) {
             return Optional.of(BackendError.permanent("REGION_NOT_ALLOWED", "region " + run.region()
-                    + " is not among the configured aws.regions " + config.allowedRegions()));
+                    + " is not among " + regions.source()));
         }
-        if (run.accountRoleArn() != null && !config.allowedRoleArns().contains(run.accountRoleArn())) {
+        AwsComputeEnvBindings.Allowance roles = config.roleArnsOf(run.computeEnvId());
+        if (run.accountRoleArn() != null && !roles.permits(run.accountRoleArn())) {
             return Optional.of(BackendError.permanent("ROLE_NOT_ALLOWED", "role " + run.accountRoleArn()
-                    + " is not among the configured aws.role-arns"));
+                    + " is not among " + roles.source()));
         }
         return Optional.empty();
     }

@@ -29,6 +29,16 @@ final class RequestTokens {
         return uuid("secret|" + scope(deployment) + runId + "|" + secretName + "|" + version);
     }
 
+    /**
+     * A token for writing a value whose version's deterministic token is already taken by another value (a producer
+     * changed the value without bumping the version). Random is fine here: the SDK reuses the token on its own
+     * retries, and the service's retries and replays first compare the secret's current value and write nothing
+     * once it holds this one; the deterministic token cannot be reused, Secrets Manager refuses a second value under it.
+     */
+    static String fresh() {
+        return UUID.randomUUID().toString();
+    }
+
     /** A bundle's content changes with any member's version, so the token covers every name and version. */
     static String forBundle(Deployment deployment, String runId, String namesAndVersions) {
         return uuid("bundle|" + scope(deployment) + runId + "|" + namesAndVersions);

@@ -14,13 +14,26 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
- * One async client per region and role, created on first use and reused; one rate limiter per account (role)
- * and region, shared by every client that writes there. Futures complete on the backend's own executor, never on
- * the SDK's I/O threads.
+ * One async client per region and role, created on first use and reused; one rate limiter per account and region,
+ * shared by every client that writes there. Futures complete on the backend's own executor, never on the SDK's I/O
+ * threads.
+ *
+ * <p>Limiters are keyed by account because Secrets Manager's quotas are per account and region: two roles of one
+ * account share its ~50 creates per second. The account of a role is the one in its ARN. The account of the
+ * service's own credentials is {@code aws.account-id} when configured; otherwise it is unknown here (finding out
+ * would take an STS call at start), so those calls get a limiter of their own, and a role in the service's own
+ * account then counts separately from them. That is acceptable: it lets at most twice
+ * {@code aws.calls-per-second} into that one account, and any excess is throttled by AWS and retried, never lost.
  */
 final class SecretsManagerClients implements AutoCloseable {
 
+    /** The limiter key of the service's own credentials when their account is not configured; never 12 digits. */
+    static final String OWN_CREDENTIALS = "own-credentials";
+
     private record ClientKey(String region, String roleArn) {
+    }
+
+    private record LimiterKey(String region, String account) {
     }
 
     private final AwsBackendConfig config;
@@ -29,7 +42,7 @@ final class SecretsManagerClients implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final Map<ClientKey, SecretsManagerAsyncClient> clients = new ConcurrentHashMap<>();
     private final Map<ClientKey, AwsCredentialsProvider> roleCredentials = new ConcurrentHashMap<>();
-    private final Map<ClientKey, AsyncRateLimiter> limiters = new ConcurrentHashMap<>();
+    private final Map<LimiterKey, AsyncRateLimiter> limiters = new ConcurrentHashMap<>();
     /** One connection pool and event loop for every client, instead of one per region and role. */
     private final SdkAsyncHttpClient http = NettyNioAsyncHttpClient.builder().maxConcurrency(64).build();
 
@@ -45,9 +58,19 @@ final class SecretsManagerClients implements AutoCloseable {
         return clients.computeIfAbsent(new ClientKey(region, roleArn), this::build);
     }
 
+    /** The limiter of the account and region a call with this role (null: the service's own credentials) writes to. */
     AsyncRateLimiter limiter(String region, String roleArn) {
-        return limiters.computeIfAbsent(new ClientKey(region, roleArn),
+        return limiters.computeIfAbsent(new LimiterKey(region, accountOf(roleArn)),
                 key -> new AsyncRateLimiter(config.callsPerSecond(), timer));
+    }
+
+    /** The account a call with this role writes to, as far as the configuration tells. */
+    String accountOf(String roleArn) {
+        if (roleArn == null) {
+            return config.accountId() != null ? config.accountId() : OWN_CREDENTIALS;
+        }
+        // Only allowed roles get here, and AwsBackendConfig accepts only role ARNs: the fallback is for safety.
+        return RoleArns.account(roleArn).orElse(roleArn);
     }
 
     int clientCount() {

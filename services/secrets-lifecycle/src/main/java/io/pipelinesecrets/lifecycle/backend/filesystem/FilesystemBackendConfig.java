@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -20,8 +21,10 @@ import java.util.Optional;
  *                     reconciler only ever deletes run directories carrying it
  * @param deployment   the deployment written into the mark beside the owner, or null where none is known (tools and
  *                     tests that run without Kafka); the reconciler only deletes marks of its own deployment
+ * @param bindings     which directories inside the allowed roots each compute environment may use
  */
-public record FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot, String owner, Deployment deployment) {
+public record FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot, String owner, Deployment deployment,
+                                      FilesystemComputeEnvBindings bindings) {
 
     /** The default {@code instance.id}. */
     public static final String DEFAULT_OWNER = "secrets-lifecycle";
@@ -65,6 +68,15 @@ public record FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot,
             throw new IllegalArgumentException("instance.id '" + owner + "' cannot be the filesystem backend's"
                     + " managed-by mark: use 1-200 printable characters without spaces");
         }
+        Objects.requireNonNull(bindings, "bindings");
+        List<String> bindingProblems = bindings.problems(allowedRoots);
+        if (!bindingProblems.isEmpty()) {
+            throw new IllegalArgumentException(String.join("; ", bindingProblems));
+        }
+    }
+
+    public FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot, String owner, Deployment deployment) {
+        this(allowedRoots, defaultRoot, owner, deployment, FilesystemComputeEnvBindings.NONE);
     }
 
     public FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot, String owner) {
@@ -77,7 +89,12 @@ public record FilesystemBackendConfig(List<Path> allowedRoots, Path defaultRoot,
 
     /** The same configuration for the deployment the service found itself in at start. */
     public FilesystemBackendConfig withDeployment(Deployment newDeployment) {
-        return new FilesystemBackendConfig(allowedRoots, defaultRoot, owner, newDeployment);
+        return new FilesystemBackendConfig(allowedRoots, defaultRoot, owner, newDeployment, bindings);
+    }
+
+    /** The same configuration with compute environments bound to directories inside the allowed roots. */
+    public FilesystemBackendConfig withBindings(FilesystemComputeEnvBindings newBindings) {
+        return new FilesystemBackendConfig(allowedRoots, defaultRoot, owner, deployment, newBindings);
     }
 
     /** A configuration without a default root: runs whose event names no secrets path fail. */

@@ -34,6 +34,10 @@ final class RunStorePaths {
         Path root = config.rootContaining(secretsPath).orElseThrow(() -> StoreRefusal.permanent(PATH_NOT_ALLOWED,
                 "secrets path '" + printable(secretsPath.toString()) + "' is not inside any allowed root "
                         + config.allowedRoots() + " (" + FilesystemBackendConfig.ALLOWED_ROOTS_KEY + ")"));
+        Optional<String> unbound = boundRefusal(run, secretsPath);
+        if (unbound.isPresent()) {
+            throw StoreRefusal.permanent(PATH_NOT_ALLOWED, unbound.get());
+        }
         String runId = run.runId();
         Optional<String> problem = RunIds.problem(runId);
         if (problem.isPresent()) {
@@ -46,6 +50,15 @@ final class RunStorePaths {
                     + "' does not name a directory directly under the secrets path");
         }
         return new RunStore(runId, root, secretsPath, runDirectory, runDirectory.resolve(STORE_FILE_NAME));
+    }
+
+    /**
+     * The compute environment's binding. A target naming no compute environment is a {@link RunTarget#located}
+     * one, the reconciler's, found by listing the allowed roots themselves (launch events always name one), so only
+     * the allowed roots apply to it.
+     */
+    private Optional<String> boundRefusal(RunTarget run, Path secretsPath) {
+        return run.computeEnvId().isEmpty() ? Optional.empty() : config.bindings().refusal(run.computeEnvId(), secretsPath);
     }
 
     /** The run's store file, or empty when the run may not have one (the reason is what {@link #resolve} says). */

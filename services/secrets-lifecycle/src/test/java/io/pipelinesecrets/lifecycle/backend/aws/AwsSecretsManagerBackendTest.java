@@ -2,6 +2,7 @@ package io.pipelinesecrets.lifecycle.backend.aws;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pipelinesecrets.contracts.SecretKey;
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
 import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
@@ -16,6 +17,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
@@ -27,6 +31,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,6 +44,7 @@ class AwsSecretsManagerBackendTest {
 
     private static final String CANARY = "canary-aws-3e4f";
     private static final String ROLE = "arn:aws:iam::123456789012:role/tower-secrets";
+    private static final String OTHER_TENANTS_ROLE = "arn:aws:iam::444455556666:role/tenant-b-secrets";
 
     private final SecretsManagerDouble sm = SecretsManagerDouble.start(DoubleSettings.defaults()
             .withForceDeleteDelay(Duration.ofMillis(200)));
@@ -46,6 +52,13 @@ class AwsSecretsManagerBackendTest {
     private final AwsSecretsManagerBackend backend = backend(AwsEnvironmentSettings.DEFAULTS);
     private final AwsSecretsManagerBackend bundling = backend(
             new AwsEnvironmentSettings(AwsEnvironmentSettings.DEFAULT_NAME_TEMPLATE, true, null, null));
+    private final RecordingCredentials boundCredentials = new RecordingCredentials();
+    /** Two tenants' compute environments, each bound to its own role; unbound compute environments may use nothing. */
+    private final AwsSecretsManagerBackend bound = new AwsSecretsManagerBackend(new AwsBackendConfig("instance-a",
+            AwsEnvironmentSettings.DEFAULTS, Map.of(), Set.of("us-east-1", "eu-west-1"), Set.of(ROLE, OTHER_TENANTS_ROLE),
+            null, 200, URI.create(sm.endpoint()), Duration.ofSeconds(20)).withBindings(new AwsComputeEnvBindings(
+            Map.of("ce-tenant-a", Set.of("us-east-1"), "ce-tenant-b", Set.of("us-east-1", "eu-west-1")),
+            Map.of("ce-tenant-a", Set.of(ROLE), "ce-tenant-b", Set.of(OTHER_TENANTS_ROLE)), true)), boundCredentials);
 
     @BeforeEach
     void emptyTheDouble() {
@@ -56,6 +69,7 @@ class AwsSecretsManagerBackendTest {
     void stop() {
         backend.close();
         bundling.close();
+        bound.close();
         sm.close();
     }
 
@@ -94,6 +108,98 @@ class AwsSecretsManagerBackendTest {
 
         assertThat(outcomes).singleElement().isInstanceOf(SecretOutcome.Created.class);
         assertThat(sm.secret("tower-run-1/DB_PASSWORD").orElseThrow().currentValue().orElseThrow().asString()).isEqualTo("rotated");
+    }
+
+    @Test
+    void shouldWriteTheNewValueWhenTheValueChangedWithoutANewVersion() {
+        backend.provision(run("run-1", null), secrets()).join();
+        List<Secret> changed = List.of(new Secret(Scope.WORKSPACE, "ws-1", "DB_PASSWORD", 1, SecretValue.of("changed")));
+
+        List<SecretOutcome> outcomes = backend.provision(run("run-1", null), changed).join();
+
+        assertThat(outcomes).singleElement().isInstanceOf(SecretOutcome.Created.class);
+        assertThat(sm.secret("tower-run-1/DB_PASSWORD").orElseThrow().currentValue().orElseThrow().asString())
+                .isEqualTo("changed");
+        assertThat(sm.stats().requests("PutSecretValue")).isEqualTo(1);
+    }
+
+    @Test
+    void shouldWriteNothingWhenItsOwnSecretAlreadyHoldsTheValue() {
+        List<Secret> changed = List.of(new Secret(Scope.WORKSPACE, "ws-1", "DB_PASSWORD", 1, SecretValue.of("changed")));
+        backend.provision(run("run-1", null), secrets()).join();
+        backend.provision(run("run-1", null), changed).join();
+        long puts = sm.stats().requests("PutSecretValue");
+
+        List<SecretOutcome> replayed = backend.provision(run("run-1", null), changed).join();
+
+        assertThat(replayed).singleElement().isInstanceOf(SecretOutcome.Created.class);
+        assertThat(sm.stats().requests("PutSecretValue")).as("the value was compared, not written again").isEqualTo(puts);
+        assertThat(sm.stats().requests("GetSecretValue")).isPositive();
+        assertThat(sm.secret("tower-run-1/DB_PASSWORD").orElseThrow().currentValue().orElseThrow().asString())
+                .isEqualTo("changed");
+    }
+
+    @Test
+    void shouldWriteNothingWhenARotatedSecretIsProvisionedAgain() {
+        List<Secret> rotated = List.of(new Secret(Scope.WORKSPACE, "ws-1", "DB_PASSWORD", 2, SecretValue.of("rotated")));
+        backend.provision(run("run-1", null), secrets()).join();
+        backend.provision(run("run-1", null), rotated).join();
+
+        backend.provision(run("run-1", null), rotated).join();
+
+        assertThat(sm.stats().requests("PutSecretValue")).as("only the rotation itself").isEqualTo(1);
+        assertThat(sm.secret("tower-run-1/DB_PASSWORD").orElseThrow().currentValue().orElseThrow().asString())
+                .isEqualTo("rotated");
+    }
+
+    @Test
+    void shouldNeverPutTheValueItReadBackIntoAnOutcome() {
+        backend.provision(run("run-1", null), secrets()).join();
+        sm.faults().on("PutSecretValue").accessDenied();
+        List<Secret> changed = List.of(new Secret(Scope.WORKSPACE, "ws-1", "DB_PASSWORD", 1, SecretValue.of("changed")));
+
+        List<SecretOutcome> outcomes = backend.provision(run("run-1", null), changed).join();
+
+        assertThat(outcomes).singleElement().isInstanceOfSatisfying(SecretOutcome.Failed.class,
+                f -> assertThat(f.error().code()).isEqualTo("AccessDeniedException"));
+        assertThat(outcomes.toString()).doesNotContain(CANARY).doesNotContain("changed");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileOwnerIds")
+    void shouldTagAnyLegalOwnerIdInAFormSecretsManagerAccepts(String description, String ownerId) {
+        assertThat(SecretKey.ownerIdProblem(ownerId)).as("a legal owner id").isNull();
+        RunTarget run = new RunTarget("run-1", ownerId, ownerId, "ce-aws", "aws-batch", "us-east-1", null, null);
+
+        List<SecretOutcome> outcomes = backend.provision(run, secrets()).join();
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOf(SecretOutcome.Created.class));
+        Map<String, String> tags = sm.secret("tower-run-1/DB_PASSWORD").orElseThrow().tags();
+        assertThat(TagValues.decode(tags.get("workspace-id"))).isEqualTo(ownerId);
+        assertThat(TagValues.decode(tags.get("user-id"))).isEqualTo(ownerId);
+    }
+
+    static Stream<Arguments> hostileOwnerIds() {
+        return Stream.of(
+                Arguments.of("a hash", "team#1"),
+                Arguments.of("a percent sign", "50%off"),
+                Arguments.of("angle brackets", "<script>alert(1)</script>"),
+                Arguments.of("an emoji", "rocket-\uD83D\uDE80"),
+                Arguments.of("a combining accent", "jose\u0301"),
+                Arguments.of("letters of other scripts", "Zürich_東京_Αθήνα"),
+                Arguments.of("128 multi-byte symbols", "\u20AC".repeat(128)),
+                Arguments.of("64 emoji", "\uD83D\uDE80".repeat(64)),
+                Arguments.of("127 accented letters and a hash", "é".repeat(127) + "#"));
+    }
+
+    @Test
+    void shouldKeepAnOwnerIdThatAlreadyFitsAsItIs() {
+        RunTarget run = new RunTarget("run-1", "Zürich_東京", "alice@example.org", "ce-aws", "aws-batch", "us-east-1", null, null);
+
+        backend.provision(run, secrets()).join();
+
+        assertThat(sm.secret("tower-run-1/DB_PASSWORD").orElseThrow().tags())
+                .containsEntry("workspace-id", "Zürich_東京").containsEntry("user-id", "alice@example.org");
     }
 
     @Test
@@ -173,6 +279,64 @@ class AwsSecretsManagerBackendTest {
                 assertThat(((SecretOutcome.Failed) o).error().code()).isEqualTo("ROLE_NOT_ALLOWED"));
         assertThat(sm.stats().totalRequests()).isZero();
         assertThat(credentials.assumedRoles()).noneMatch(role -> role.contains("attacker"));
+    }
+
+    @Test
+    void shouldRefuseARoleBoundToAnotherComputeEnvironmentBeforeAnyCall() {
+        RunTarget borrowing = new RunTarget("run-1", "ws-1", "alice", "ce-tenant-a", "aws-batch", "us-east-1",
+                OTHER_TENANTS_ROLE, null);
+
+        List<SecretOutcome> outcomes = bound.provision(borrowing, secrets()).join();
+
+        assertThat(outcomes).hasSize(2).allSatisfy(o -> assertThat(o).isInstanceOfSatisfying(SecretOutcome.Failed.class, f -> {
+            assertThat(f.error().isRetryable()).isFalse();
+            assertThat(f.error().code()).isEqualTo("ROLE_NOT_ALLOWED");
+            assertThat(f.error().message()).as("names the binding, lists no allowed role")
+                    .contains("aws.compute-env.ce-tenant-a.role-arns").doesNotContain(ROLE);
+        }));
+        assertThat(sm.stats().totalRequests()).isZero();
+        assertThat(boundCredentials.assumedRoles()).noneMatch(role -> role.contains(OTHER_TENANTS_ROLE));
+    }
+
+    @Test
+    void shouldProvisionWithTheRoleBoundToTheComputeEnvironment() {
+        RunTarget own = new RunTarget("run-1", "ws-1", "alice", "ce-tenant-a", "aws-batch", "us-east-1", ROLE, null);
+
+        List<SecretOutcome> outcomes = bound.provision(own, secrets()).join();
+
+        assertThat(outcomes).allSatisfy(o -> assertThat(o).isInstanceOf(SecretOutcome.Created.class));
+        assertThat(sm.liveSecretNames()).hasSize(2);
+    }
+
+    @Test
+    void shouldRefuseARegionOutsideTheComputeEnvironmentsBinding() {
+        RunTarget elsewhere = new RunTarget("run-1", "ws-1", "alice", "ce-tenant-a", "aws-batch", "eu-west-1", ROLE, null);
+
+        assertThat(bound.provision(elsewhere, secrets()).join()).allSatisfy(o -> assertThat(o)
+                .isInstanceOfSatisfying(SecretOutcome.Failed.class, f -> assertThat(f.error().code()).isEqualTo("REGION_NOT_ALLOWED")));
+        assertThat(sm.stats().totalRequests()).isZero();
+    }
+
+    @Test
+    void shouldLetAComputeEnvironmentWithoutABindingUseNothingWhenBindingsAreRequired() {
+        RunTarget unbound = new RunTarget("run-1", "ws-1", "alice", "ce-unbound", "aws-batch", "us-east-1", null, null);
+        RunTarget unboundWithRole = new RunTarget("run-2", "ws-1", "alice", "ce-unbound", "aws-batch", "us-east-1", ROLE, null);
+
+        assertThat(bound.provision(unbound, secrets()).join()).allSatisfy(o -> assertThat(o)
+                .isInstanceOfSatisfying(SecretOutcome.Failed.class, f -> assertThat(f.error().message())
+                        .contains("aws.compute-env.ce-unbound.regions").contains("aws.require-compute-env-binding")));
+        assertThat(bound.provision(unboundWithRole, secrets()).join()).allSatisfy(o -> assertThat(o)
+                .isInstanceOfSatisfying(SecretOutcome.Failed.class, f -> assertThat(f.error().code()).isEqualTo("REGION_NOT_ALLOWED")));
+        assertThat(sm.stats().totalRequests()).isZero();
+    }
+
+    @Test
+    void shouldRefuseToReleaseWithARoleTheComputeEnvironmentIsNotBoundTo() {
+        RunTarget borrowing = new RunTarget("run-1", "ws-1", "alice", "ce-tenant-b", "aws-batch", "us-east-1", ROLE, null);
+
+        assertThat(bound.release(borrowing, List.of(new StoredSecret("DB_PASSWORD", null))).join()).singleElement()
+                .isInstanceOfSatisfying(SecretOutcome.Failed.class, f -> assertThat(f.error().code()).isEqualTo("ROLE_NOT_ALLOWED"));
+        assertThat(sm.stats().totalRequests()).isZero();
     }
 
     @Test

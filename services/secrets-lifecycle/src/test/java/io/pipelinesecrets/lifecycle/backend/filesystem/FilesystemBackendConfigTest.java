@@ -72,4 +72,17 @@ class FilesystemBackendConfigTest {
         assertThat(config.rootContaining(Path.of("/shared/work"))).contains(Path.of("/shared"));
         assertThat(config.rootContaining(Path.of("/sharedother"))).isEmpty();
     }
+
+    @Test
+    void shouldRefuseAComputeEnvironmentBindingOutsideTheAllowedRootsNamingItsKey() {
+        FilesystemBackendConfig config = new FilesystemBackendConfig(List.of(Path.of("/shared")));
+
+        assertThatThrownBy(() -> config.withBindings(new FilesystemComputeEnvBindings(
+                java.util.Map.of("ce-1", List.of(Path.of("/shared/ok"), Path.of("/etc"))), false)))
+                .hasMessageContaining("filesystem.compute-env.ce-1.roots").hasMessageContaining("'/etc'")
+                .hasMessageNotContaining("/shared/ok'");
+        assertThatThrownBy(() -> config.withBindings(new FilesystemComputeEnvBindings(
+                java.util.Map.of("ce-1", List.of(Path.of("/shared/../etc"))), false)))
+                .as("normalised before it is checked").hasMessageContaining("'/etc'");
+    }
 }
