@@ -1,7 +1,10 @@
 package io.pipelinesecrets.lifecycle.it;
 
+import io.pipelinesecrets.contracts.EventSchemas;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
+import io.pipelinesecrets.events.SecretRecord;
+import io.pipelinesecrets.events.WorkflowLaunched;
 import io.pipelinesecrets.testing.events.Events;
 import io.pipelinesecrets.testing.events.WireFrames;
 import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
@@ -19,16 +22,21 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Hundreds of malformed records of every kind interleaved with good traffic: every bad one reaches the
- * dead-letter queue with an audit event, every good run is provisioned and released, and nothing escapes the
+ * Hundreds of malformed records of every kind interleaved with good traffic — garbage, wrong and partial schemas,
+ * unsafe run ids, length prefixes of two billion, invalid owner ids, launches from the future, 20 KB keys, oversized
+ * and invalid secret records: every bad one reaches the dead-letter queue with its code and an audit event, every
+ * dead letter and audit event stays small, every good run is provisioned and released, and nothing escapes the
  * allowed root.
  */
 @ExtendWith(KafkaClusterExtension.class)
@@ -50,35 +58,60 @@ class PoisonCorpusIntegrationTest {
                     .requiredString("eventId").endRecord();
             int partialId = harness.registry().register("partial-value", partial).id();
             Random random = new Random(42);
+            int launchedSchema = harness.registry().register(launched + "-value",
+                    EventSchemas.registryForm(WorkflowLaunched.getClassSchema())).id();
+            int secretSchema = harness.registry().register(secrets + "-value",
+                    EventSchemas.registryForm(SecretRecord.getClassSchema())).id();
+            List<Poison> kinds = List.of(
+                    new Poison(launched, "UNKNOWN_MAGIC_BYTE", n -> "garbage-" + n, n -> garbage(random)),
+                    // A secret record (registered under its own subject) sent to the completed topic.
+                    new Poison(completed, "INCOMPATIBLE_SCHEMA", n -> "wrong-schema-" + n, n -> harness.serdes().secrets()
+                            .serializer().serialize(secrets, Events.workspaceSecret("ws", "X1", "v").build())),
+                    new Poison(launched, "INCOMPATIBLE_SCHEMA", n -> "missing-" + n, n -> {
+                        GenericRecord record = new GenericData.Record(partial);
+                        record.put("eventId", "partial-" + n);
+                        return WireFrames.framed(partialId, partial, record);
+                    }),
+                    new Poison(launched, "INVALID_RUN_ID", n -> "../../etc/passwd-" + n, n -> harness.serdes().launched()
+                            .serializer().serialize(launched, Events.launched("../../etc/passwd-" + n)
+                                    .setComputeEnv(Events.slurm(root)).build())),
+                    // The ten bytes of the hardening issue: a string length of two billion.
+                    new Poison(launched, "LENGTH_EXCEEDS_RECORD", n -> "bomb-" + n,
+                            n -> WireFrames.claiming(launchedSchema, 2_000_000_000L + n)),
+                    new Poison(launched, "INVALID_OWNER_ID", n -> "bad-owner-" + n, n -> harness.serdes().launched()
+                            .serializer().serialize(launched, Events.launched("bad-owner-" + n).setUserId("user:" + n)
+                                    .setComputeEnv(Events.slurm(root)).build())),
+                    new Poison(launched, "LAUNCHED_IN_FUTURE", n -> "future-" + n, n -> harness.serdes().launched()
+                            .serializer().serialize(launched, Events.launched("future-" + n)
+                                    .setLaunchedAt(Instant.now().plus(Duration.ofDays(3650))).setComputeEnv(Events.slurm(root)).build())),
+                    // A 20 KB key copied into no message, header or run id whole.
+                    new Poison(launched, "KEY_MISMATCH", n -> "k".repeat(20_000) + n, n -> harness.serdes().launched()
+                            .serializer().serialize(launched, Events.launched("good-0").setComputeEnv(Events.slurm(root)).build())),
+                    new Poison(secrets, "MALFORMED_KEY", n -> "workspace:" + Events.WORKSPACE + ":bad-name-" + n,
+                            n -> harness.serdes().secrets().serializer().serialize(secrets,
+                                    Events.workspaceSecret(Events.WORKSPACE, "bad-name-" + n, "v").build())),
+                    new Poison(secrets, "INVALID_SECRET_RECORD", n -> "workspace:" + Events.WORKSPACE + ":NAMED" + n,
+                            n -> harness.serdes().secrets().serializer().serialize(secrets,
+                                    Events.workspaceSecret(Events.WORKSPACE, "OTHER" + n, "v").build())),
+                    new Poison(secrets, "RECORD_TOO_LARGE", n -> "workspace:" + Events.WORKSPACE + ":HUGE" + n,
+                            n -> harness.serdes().secrets().serializer().serialize(secrets,
+                                    Events.workspaceSecret(Events.WORKSPACE, "HUGE" + n, "x".repeat(70_000)).build())),
+                    // scope WORKSPACE, then an owner id claiming two billion bytes
+                    new Poison(secrets, "LENGTH_EXCEEDS_RECORD", n -> "workspace:" + Events.WORKSPACE + ":BOMB" + n,
+                            n -> WireFrames.claiming(secretSchema, 2_000_000_000L + n, (byte) 0)),
+                    new Poison(secrets, "UNKNOWN_MAGIC_BYTE", n -> "user:" + Events.USER + ":JUNK" + n, n -> garbage(random)));
+            int total = POISON_PER_KIND * kinds.size();
+            int sent = 0;
             int workflowPoison = 0;
             int secretPoison = 0;
 
             for (int i = 0; i < GOOD_RUNS; i++) {
                 harness.sendAsync(launched, "good-" + i, harness.serdes().launched().serializer()
                         .serialize(launched, Events.launched("good-" + i).setComputeEnv(Events.slurm(root)).build()));
-                for (int p = 0; p < POISON_PER_KIND * 7 / GOOD_RUNS + 1 && workflowPoison + secretPoison < POISON_PER_KIND * 7; p++) {
-                    int kind = (workflowPoison + secretPoison) % 7;
-                    int n = workflowPoison + secretPoison;
-                    switch (kind) {
-                        case 0 -> harness.sendAsync(launched, "garbage-" + n, garbage(random));
-                        // A secret record (registered under its own subject) sent to the completed topic.
-                        case 1 -> harness.sendAsync(completed, "wrong-schema-" + n, harness.serdes().secrets().serializer()
-                                .serialize(secrets, Events.workspaceSecret("ws", "X1", "v").build()));
-                        case 2 -> {
-                            GenericRecord record = new GenericData.Record(partial);
-                            record.put("eventId", "partial-" + n);
-                            harness.sendAsync(launched, "missing-" + n, WireFrames.framed(partialId, partial, record));
-                        }
-                        case 3 -> harness.sendAsync(launched, "../../etc/passwd-" + n, harness.serdes().launched().serializer()
-                                .serialize(launched, Events.launched("../../etc/passwd-" + n).setComputeEnv(Events.slurm(root)).build()));
-                        case 4 -> harness.sendAsync(secrets, "workspace:" + Events.WORKSPACE + ":bad-name-" + n, harness.serdes()
-                                .secrets().serializer().serialize(secrets, Events.workspaceSecret(Events.WORKSPACE, "bad-name-" + n, "v").build()));
-                        case 5 -> harness.sendAsync(secrets, "workspace:" + Events.WORKSPACE + ":HUGE" + n, harness.serdes()
-                                .secrets().serializer().serialize(secrets, Events.workspaceSecret(Events.WORKSPACE, "HUGE" + n,
-                                        "x".repeat(70_000)).build()));
-                        default -> harness.sendAsync(secrets, "user:" + Events.USER + ":JUNK" + n, garbage(random));
-                    }
-                    if (kind >= 4) {
+                for (int p = 0; p < total / GOOD_RUNS + 1 && sent < total; p++, sent++) {
+                    Poison kind = kinds.get(sent % kinds.size());
+                    harness.sendAsync(kind.topic(), kind.key().apply(sent), kind.value().apply(sent));
+                    if (kind.topic().equals(secrets)) {
                         secretPoison++;
                     } else {
                         workflowPoison++;
@@ -101,15 +134,18 @@ class PoisonCorpusIntegrationTest {
                             && count(events, AuditAction.EVENT_REJECTED) + count(events, AuditAction.SECRET_RECORD_REJECTED) == poison);
             List<ConsumerRecord<byte[], byte[]>> dead = harness.awaitDeadLetters(poison);
 
-            assertThat(poison).isEqualTo(POISON_PER_KIND * 7);
+            assertThat(poison).isEqualTo(total);
             assertThat(dead).hasSize(poison);
             assertThat(count(audit, AuditAction.EVENT_REJECTED)).isEqualTo(workflowPoison);
             assertThat(count(audit, AuditAction.SECRET_RECORD_REJECTED)).isEqualTo(secretPoison);
             assertThat(count(audit, AuditAction.SECRETS_PROVISIONED)).isEqualTo(GOOD_RUNS);
             assertThat(dead).allSatisfy(r -> assertThat(r.headers().lastHeader("dlq.error.code")).isNotNull());
             assertThat(dead).map(r -> new String(r.headers().lastHeader("dlq.error.code").value(), StandardCharsets.UTF_8))
-                    .contains("UNKNOWN_MAGIC_BYTE", "INCOMPATIBLE_SCHEMA", "INVALID_RUN_ID", "MALFORMED_KEY",
-                            "INVALID_SECRET_RECORD");
+                    .containsAll(kinds.stream().map(Poison::code).toList());
+            assertThat(dead).allSatisfy(r -> assertThat(r.serializedKeySize() + Math.max(0, r.serializedValueSize()))
+                    .as("every dead letter fits its topic").isLessThan(1_000_000));
+            assertThat(audit).allSatisfy(e -> assertThat(e.toString().length()).as("every audit event bounded")
+                    .isLessThan(10_000));
             try (Stream<Path> left = Files.list(harness.secretsRoot())) {
                 assertThat(left.toList()).as("run directories after every good run completed").isEmpty();
             } catch (java.io.IOException e) {
@@ -117,6 +153,10 @@ class PoisonCorpusIntegrationTest {
             }
             assertThat(harness.secretsRoot().getParent().resolve("etc")).doesNotExist();
         }
+    }
+
+    /** One kind of poison: where it goes, the code its dead letter must carry, its key and value for the n-th record. */
+    private record Poison(String topic, String code, IntFunction<String> key, IntFunction<byte[]> value) {
     }
 
     private static byte[] garbage(Random random) {

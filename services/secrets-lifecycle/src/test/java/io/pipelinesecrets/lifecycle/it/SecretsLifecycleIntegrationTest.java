@@ -249,7 +249,10 @@ class SecretsLifecycleIntegrationTest {
         List<AuditEvent> rejected = harness.allAudit().stream()
                 .filter(e -> e.getAction() == AuditAction.EVENT_REJECTED).toList();
         assertThat(rejected).hasSize(8).allSatisfy(e -> assertThat(e.getOutcome()).isEqualTo(AuditOutcome.FAILURE));
-        assertThat(rejected).extracting(AuditEvent::getRunId).contains("run-garbage", "run-unknown-schema", "../../etc");
+        assertThat(rejected).extracting(AuditEvent::getRunId).contains("run-garbage", "run-unknown-schema")
+                .as("a key that is no valid run id is no run id").doesNotContain("../../etc");
+        assertThat(rejected).filteredOn(e -> "INVALID_RUN_ID".equals(e.getErrorCode())).isNotEmpty()
+                .anySatisfy(e -> assertThat(e.getErrorMessage()).contains("../../etc"));
         assertThat(harness.secretsRoot().getParent().resolve("etc")).doesNotExist();
     }
 
@@ -263,7 +266,7 @@ class SecretsLifecycleIntegrationTest {
         harness.send(secrets, "not-a-key", harnessSecret(Events.workspaceSecret(Events.WORKSPACE, "GOOD", "z").build()));
         harness.send(secrets, "user:" + Events.USER + ":JUNK", new byte[] {9, 9, 9, 9, 9, 9});
         harness.send(secrets, "user:" + Events.USER + ":HUGE",
-                harnessSecret(Events.userSecret(Events.USER, "HUGE", "h".repeat(70_000)).build()));
+                harnessSecret(Events.userSecret(Events.USER, "HUGE", "h".repeat(65_600)).build()));
 
         harness.awaitAudit("5 SECRET_RECORD_REJECTED", events -> events.stream()
                 .filter(e -> e.getAction() == AuditAction.SECRET_RECORD_REJECTED).count() == 5);
