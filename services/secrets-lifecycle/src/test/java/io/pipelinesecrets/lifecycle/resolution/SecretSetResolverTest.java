@@ -37,6 +37,73 @@ class SecretSetResolverTest {
     }
 
     @Test
+    void shouldRefuseASetLargerThanTheCapWithoutReadingMoreThanTheCapOfAnyOwner() {
+        java.util.concurrent.atomic.AtomicInteger largestAsked = new java.util.concurrent.atomic.AtomicInteger();
+        SecretSource huge = new SecretSource() {
+            @Override
+            public List<Secret> secretsOf(Scope scope, String ownerId) {
+                throw new AssertionError("the whole owner must not be read");
+            }
+
+            @Override
+            public List<Secret> secretsOf(Scope scope, String ownerId, int limit) {
+                largestAsked.accumulateAndGet(limit, Math::max);
+                return java.util.stream.IntStream.rangeClosed(0, limit).mapToObj(i ->
+                        new Secret(scope, ownerId, "S" + i, 1, SecretValue.of("v"))).toList();
+            }
+        };
+
+        Resolution resolution = SecretSetResolver.resolve("ws-1", "alice", null, huge, 3);
+
+        assertThat(resolution).isInstanceOfSatisfying(Resolution.Unresolvable.class, refused -> {
+            assertThat(refused.code()).isEqualTo(SecretSetResolver.TOO_MANY_SECRETS);
+            assertThat(refused.reason()).contains("3").contains("lifecycle.max-secrets-per-run");
+        });
+        assertThat(largestAsked).hasValue(3);
+    }
+
+    @Test
+    void shouldRefuseAMergedSetOverTheCapEvenWhenEachOwnerIsWithinIt() {
+        Resolution resolution = SecretSetResolver.resolve("ws-1", "alice", null, source, 2);
+
+        assertThat(resolution).isInstanceOfSatisfying(Resolution.Unresolvable.class,
+                refused -> assertThat(refused.code()).isEqualTo(SecretSetResolver.TOO_MANY_SECRETS));
+        assertThat(SecretSetResolver.resolve("ws-1", "alice", null, source, 3)).isInstanceOf(Resolution.Resolved.class);
+    }
+
+    @Test
+    void shouldLookUpOnlyTheSelectedNames() {
+        SecretSource pointLookups = new SecretSource() {
+            @Override
+            public List<Secret> secretsOf(Scope scope, String ownerId) {
+                throw new AssertionError("a selection must not scan the owner");
+            }
+
+            @Override
+            public java.util.Optional<Secret> secret(Scope scope, String ownerId, String name) {
+                return source.secret(scope, ownerId, name);
+            }
+        };
+
+        Map<String, String> set = valuesOf(SecretSetResolver.resolve("ws-1", "alice",
+                new Selection(List.of("DB_PASSWORD"), List.of("API_TOKEN")), pointLookups));
+
+        assertThat(set).containsExactlyInAnyOrderEntriesOf(Map.of("DB_PASSWORD", "ws-db", "API_TOKEN", "alice-token"));
+    }
+
+    @Test
+    void shouldListAtMostTwentyMissingNamesAndCountTheRest() {
+        List<String> many = java.util.stream.IntStream.range(0, 50).mapToObj(i -> "MISSING_" + i).toList();
+
+        Resolution resolution = SecretSetResolver.resolve("ws-1", "alice", new Selection(many, List.of()), source);
+
+        assertThat(resolution).isInstanceOfSatisfying(Resolution.Unresolvable.class, refused -> {
+            assertThat(refused.code()).isEqualTo(SecretSetResolver.SECRET_NOT_FOUND);
+            assertThat(refused.reason()).contains("MISSING_19").doesNotContain("MISSING_20]").contains("and 30 more");
+        });
+    }
+
+    @Test
     void shouldProvideOnlyTheSelectedSecrets() {
         Selection selection = new Selection(List.of("DB_PASSWORD"), List.of("PERSONAL"));
 
