@@ -65,6 +65,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ConfluentRegistryClient implements SchemaRegistry {
 
+    /** The largest answer read: schemas and id lists are kilobytes; anything far larger is not a registry's. */
+    static final int MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
     public static final String CONTENT_TYPE = "application/vnd.schemaregistry.v1+json";
     /** The error code when no usable answer came: unreachable, timed out, interrupted, or a malformed answer. */
     public static final int UNAVAILABLE = 50000;
@@ -487,7 +490,7 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
                 int index = (first + i) % urls.size();
                 URI base = urls.get(index);
                 try {
-                    HttpResponse<String> response = http.send(request(base, call), HttpResponse.BodyHandlers.ofString());
+                    HttpResponse<String> response = http.send(request(base, call), BoundedBody.ofString(MAX_ANSWER_BYTES));
                     if (response.statusCode() < 500) {
                         preferredUrl.set(index);
                         return answer(call, response, base);
