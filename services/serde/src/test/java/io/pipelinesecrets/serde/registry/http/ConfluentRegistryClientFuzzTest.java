@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.io.ByteArrayOutputStream;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -26,8 +27,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Whatever a registry answers (any status, any body, failures in between), each {@link ConfluentRegistryClient}
  * call returns or raises a {@link SchemaRegistryException}: no Jackson, Avro or JDK exception escapes.
  *
- * <p>The input is a conversation, readable as text: byte 0 picks the call, byte 1 the number of attempts and
- * whether credentials are sent, then the registry's replies in order, separated by {@code 0x1E}. A reply is a
+ * <p>The input is a conversation, readable as text: byte 0 picks the call, byte 1 the client (1 to 3 attempts, with
+ * or without credentials), then the registry's replies in order, separated by {@code 0x1E}. A reply is a
  * three-digit status followed by the body; a reply not starting with three digits, and any request after the last
  * reply, is a connection failure.
  */
@@ -37,8 +38,16 @@ class ConfluentRegistryClientFuzzTest {
     private static final Schema SCHEMA = SchemaBuilder.record("Thing").namespace("io.example").fields()
             .requiredString("id").endRecord();
     private static final byte REPLY_SEPARATOR = 0x1E;
-    private static final List<URI> TWO_URLS = List.of(URI.create("https://registry-a.invalid:8081"),
-            URI.create("https://registry-b.invalid:8081/apis/ccompat/v7"));
+    /** One URL: the client starts each call with the URL that last answered, and inputs must not depend on history. */
+    private static final List<URI> URL = List.of(URI.create("https://registry.invalid:8081/apis/ccompat/v7"));
+    private static final Replies REPLIES = new Replies();
+    /** Built once (a client's ObjectMapper is costly to warm up): by attempts (1 to 3), without and with credentials. */
+    private static final List<ConfluentRegistryClient> CLIENTS = Stream.of(1, 2, 3)
+            .flatMap(attempts -> Stream.of(Authentication.NONE, new Authentication.Bearer("token"))
+                    .map(authentication -> new ConfluentRegistryClient(new Settings(URL, Duration.ofSeconds(1),
+                            Duration.ofSeconds(1), attempts, Duration.ZERO, authentication, null),
+                            new ScriptedHttpClient(REPLIES))))
+            .toList();
 
     private static final List<Consumer<ConfluentRegistryClient>> CALLS = List.of(
             client -> assertThat(client.register(SUBJECT, SCHEMA)).extracting(RegisteredSchema::subject).isEqualTo(SUBJECT),
@@ -69,11 +78,8 @@ class ConfluentRegistryClientFuzzTest {
     @FuzzTest
     void shouldRaiseOnlySchemaRegistryExceptionsWhateverTheRegistryAnswers(byte[] input) {
         int call = input.length > 0 ? Byte.toUnsignedInt(input[0]) % CALLS.size() : 0;
-        int options = input.length > 1 ? Byte.toUnsignedInt(input[1]) : 0;
-        Settings settings = new Settings(TWO_URLS, Duration.ofSeconds(1), Duration.ofSeconds(1), 1 + options % 3,
-                Duration.ZERO, options / 3 % 2 == 1 ? new Authentication.Bearer("token") : Authentication.NONE, null);
-        ConfluentRegistryClient client = new ConfluentRegistryClient(settings, new ScriptedHttpClient(
-                new Replies(input.length > 2 ? Arrays.copyOfRange(input, 2, input.length) : new byte[0])));
+        ConfluentRegistryClient client = CLIENTS.get(input.length > 1 ? Byte.toUnsignedInt(input[1]) % CLIENTS.size() : 0);
+        REPLIES.play(input.length > 2 ? Arrays.copyOfRange(input, 2, input.length) : new byte[0]);
 
         try {
             CALLS.get(call).accept(client);
@@ -84,15 +90,16 @@ class ConfluentRegistryClientFuzzTest {
 
     /** The registry's replies, read off the input one request at a time. */
     private static final class Replies implements ScriptedHttpClient.Script {
-        private final byte[] script;
+        private byte[] script = new byte[0];
         private int next;
 
-        Replies(byte[] script) {
-            this.script = script;
+        void play(byte[] replies) {
+            script = replies;
+            next = 0;
         }
 
         @Override
-        public ScriptedHttpClient.Reply answer(java.net.http.HttpRequest request) throws ConnectException {
+        public ScriptedHttpClient.Reply answer(HttpRequest request) throws ConnectException {
             if (next > script.length) {
                 throw new ConnectException("no more replies in the script");
             }
@@ -114,10 +121,10 @@ class ConfluentRegistryClientFuzzTest {
         }
     }
 
-    private static byte[] conversation(int call, int options, String... replies) {
+    private static byte[] conversation(int call, int client, String... replies) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(call);
-        out.write(options);
+        out.write(client);
         for (int i = 0; i < replies.length; i++) {
             if (i > 0) {
                 out.write(REPLY_SEPARATOR);

@@ -24,30 +24,35 @@ import static org.assertj.core.api.Assertions.assertThat;
  *
  * <p>Raw bytes rarely make a schema, so the input drives a small generator of schema JSON: nested arrays, maps,
  * unions and records (a few bytes can nest thousands of levels deep), named types, references to them, defaults,
- * names up to a million characters (a few million in all), and raw fragments where anything goes.
+ * names of up to 10,000 characters, and raw fragments where anything goes.
  */
 class RegistrySchemaTextFuzzTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_NAME_LENGTH = 1_000_000;
-    /** Huge names in all, per input: enough to pass any name limit, short of testing the heap size itself. */
-    private static final int MAX_HUGE_NAME_CHARACTERS = 4_000_000;
-    private static final int MAX_WRAPPING = 5_000;
+    /** What the registry answers to the next request: {@code {"schema": <the generated text>}}. */
+    private static byte[] answer;
+    private static final ConfluentRegistryClient CLIENT = new ConfluentRegistryClient(
+            new Settings(List.of(URI.create("https://registry.invalid:8081")), Duration.ofSeconds(1),
+                    Duration.ofSeconds(1), 1, Duration.ZERO),
+            new ScriptedHttpClient(request -> new ScriptedHttpClient.Reply(200, answer)));
+    /**
+     * Long enough for anything quadratic in a name's length to show, short enough to fuzz fast: Jackson and Avro are
+     * instrumented, so every character of the text costs coverage hooks.
+     */
+    private static final int MAX_NAME_LENGTH = 10_000;
+    private static final int MAX_HUGE_NAME_CHARACTERS = 30_000;
+    /** Just past Jackson's 1000 levels, where Avro's parser would have to recurse as deep. */
+    private static final int MAX_WRAPPING = 1_200;
     private static final String[] PRIMITIVES = {"null", "boolean", "int", "long", "float", "double", "bytes", "string"};
     private static final String[] LOGICAL_TYPES = {"decimal", "uuid", "date", "time-millis", "timestamp-millis",
             "local-timestamp-micros", "duration"};
 
     @FuzzTest
     void shouldReadAnySchemaTextAsASchemaOrRefuseItAsInvalid(FuzzedDataProvider data) {
-        String schemaText = new SchemaText(data).schema(0);
-        byte[] answer = body(schemaText);
-        ConfluentRegistryClient client = new ConfluentRegistryClient(
-                new Settings(List.of(URI.create("https://registry.invalid:8081")), Duration.ofSeconds(1),
-                        Duration.ofSeconds(1), 1, Duration.ZERO),
-                new ScriptedHttpClient(request -> new ScriptedHttpClient.Reply(200, answer)));
+        answer = body(new SchemaText(data).schema(0));
 
         try {
-            assertThat(client.schemaById(1)).isNotNull();
+            assertThat(CLIENT.schemaById(1)).isNotNull();
         } catch (SchemaRegistryException.InvalidSchema refused) {
             // the documented outcome for text that is not an Avro schema
         }
@@ -163,7 +168,7 @@ class RegistrySchemaTextFuzzTest {
             return data.consumeBoolean() ? "T" + namedTypes++ : name();
         }
 
-        /** Short names as the input spells them, or one character repeated up to a million times. */
+        /** Short names as the input spells them, or one character repeated up to {@value #MAX_NAME_LENGTH} times. */
         private String name() {
             if (data.consumeBoolean()) {
                 return data.consumeString(16);
