@@ -318,14 +318,13 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
     }
 
     public ConfluentRegistryClient(Settings settings) {
+        this(settings, httpClientFor(settings));
+    }
+
+    /** With the HTTP client it sends through; the fuzz test hands in one that answers from its input. */
+    ConfluentRegistryClient(Settings settings, HttpClient http) {
         this.settings = Objects.requireNonNull(settings, "settings");
-        // HTTP/1.1: no h2c upgrade dance with proxies on plain http; the registry's answers are small.
-        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(settings.connectTimeout());
-        if (settings.trustStore() != null) {
-            builder.sslContext(settings.trustStore().sslContext());
-        }
-        this.http = builder.build();
+        this.http = Objects.requireNonNull(http, "http");
         if (settings.authentication().authorizationHeader().isPresent()) {
             List<String> plain = settings.urls().stream().filter(u -> "http".equalsIgnoreCase(u.getScheme()))
                     .map(ConfluentRegistryClient::redact).toList();
@@ -334,6 +333,17 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
                         settings.authentication(), plain);
             }
         }
+    }
+
+    private static HttpClient httpClientFor(Settings settings) {
+        Objects.requireNonNull(settings, "settings");
+        // HTTP/1.1: no h2c upgrade dance with proxies on plain http; the registry's answers are small.
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(settings.connectTimeout());
+        if (settings.trustStore() != null) {
+            builder.sslContext(settings.trustStore().sslContext());
+        }
+        return builder.build();
     }
 
     @Override
