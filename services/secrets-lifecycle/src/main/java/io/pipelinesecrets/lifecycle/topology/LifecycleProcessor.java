@@ -341,7 +341,8 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
 
     private void reject(Record<byte[], byte[]> record, String key, Optional<RecordMetadata> source,
                         DeadLetters.Rejection rejection, String eventId) {
-        context.forward(DeadLetters.of(record, rejection, source, settings.limits().deadLetterBytes()), LifecycleTopology.DLQ_SINK);
+        context.forward(DeadLetters.of(record, rejection, source, settings.limits().deadLetterBytes()),
+                LifecycleTopology.DLQ_SINK);
         // The key names the run only when it is one: a 600 KB key must not become the audit event's run id.
         String runId = RunIds.isValid(key) ? key : null;
         AuditFact fact = AuditFact.of(AuditAction.EVENT_REJECTED, AuditOutcome.FAILURE).run(runId)

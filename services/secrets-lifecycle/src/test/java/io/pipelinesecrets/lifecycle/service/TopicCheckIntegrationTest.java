@@ -37,6 +37,37 @@ class TopicCheckIntegrationTest {
     }
 
     @Test
+    void shouldRefuseASecretsTopicThatIsNotCompactedSayingHowToFixIt(TestKafka kafka) {
+        ServiceTopics topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
+        kafka.createTopicNamed(topics.launched(), 3, Map.of());
+        kafka.createTopicNamed(topics.completed(), 3, Map.of());
+        kafka.createTopicNamed(topics.secrets(), 3, Map.of("cleanup.policy", "delete"));
+        kafka.createTopicNamed(topics.audit(), 3, Map.of());
+        kafka.createTopicNamed(topics.deadLetters(), 1, Map.of());
+
+        try (Admin admin = kafka.admin()) {
+            assertThatThrownBy(() -> TopicCheck.verify(admin, topics))
+                    .isInstanceOf(StartupException.class)
+                    .hasMessageContaining(topics.secrets() + " has cleanup.policy=delete")
+                    .hasMessageContaining("--add-config cleanup.policy=compact");
+        }
+    }
+
+    @Test
+    void shouldReportTheLargestRecordTheAuditAndDeadLetterTopicsTake(TestKafka kafka) {
+        ServiceTopics topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
+        kafka.createTopicNamed(topics.launched(), 3, Map.of());
+        kafka.createTopicNamed(topics.completed(), 3, Map.of());
+        kafka.createTopicNamed(topics.secrets(), 3, Map.of("cleanup.policy", "compact,delete"));
+        kafka.createTopicNamed(topics.audit(), 3, Map.of("max.message.bytes", "500000"));
+        kafka.createTopicNamed(topics.deadLetters(), 1, Map.of("max.message.bytes", "300000"));
+
+        try (Admin admin = kafka.admin()) {
+            org.assertj.core.api.Assertions.assertThat(TopicCheck.verify(admin, topics)).isEqualTo(300_000);
+        }
+    }
+
+    @Test
     void shouldNameEveryMissingTopic(TestKafka kafka) {
         ServiceTopics topics = ServiceTopics.DEFAULTS.prefixed(kafka.uniqueName("t") + ".");
         kafka.createTopicNamed(topics.launched(), 3, Map.of());
