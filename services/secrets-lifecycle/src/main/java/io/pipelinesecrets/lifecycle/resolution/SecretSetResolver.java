@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.resolution;
 
+import io.pipelinesecrets.contracts.SafeText;
 import io.pipelinesecrets.contracts.SecretName;
 import io.pipelinesecrets.lifecycle.secrets.Scope;
 import io.pipelinesecrets.lifecycle.secrets.Secret;
@@ -86,7 +87,7 @@ public final class SecretSetResolver {
         String scopeLabel = scope == Scope.USER ? "user" : "workspace";
         if (!SecretName.isValid(name)) {
             // Names come from the event: quote a bounded, printable form of a bad one.
-            invalid.add(scopeLabel + ":" + shown(name));
+            invalid.add(scopeLabel + ":" + (name == null ? "null" : SafeText.printable(name)));
             return;
         }
         Optional<Secret> secret = source.secret(scope, ownerId, name)
@@ -106,13 +107,6 @@ public final class SecretSetResolver {
     private static Resolution tooMany(int maxSecrets) {
         return new Resolution.Unresolvable(TOO_MANY_SECRETS, "the run's secret set would hold more than " + maxSecrets
                 + " secrets (lifecycle.max-secrets-per-run); select fewer or raise the limit");
-    }
-
-    private static String shown(String name) {
-        String cut = name == null ? "null" : name.length() > 64 ? name.substring(0, 64) + "..." : name;
-        StringBuilder out = new StringBuilder(cut.length());
-        cut.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
-        return out.toString();
     }
 
     /**

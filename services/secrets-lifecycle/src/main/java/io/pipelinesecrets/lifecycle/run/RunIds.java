@@ -30,12 +30,13 @@ public final class RunIds {
             return Optional.of("run id is longer than " + MAX_LENGTH + " characters");
         }
         if (!isAlphanumeric(runId.charAt(0))) {
-            return Optional.of("run id '" + printable(runId) + "' must start with a letter or digit");
+            return Optional.of("run id '" + SafeText.printable(runId) + "' must start with a letter or digit");
         }
         for (int i = 1; i < runId.length(); i++) {
             char c = runId.charAt(i);
             if (!isAlphanumeric(c) && c != '-' && c != '_' && c != '.') {
-                return Optional.of("run id '" + printable(runId) + "' may contain only letters, digits, '-', '_' and '.'");
+                return Optional.of("run id '" + SafeText.printable(runId)
+                        + "' may contain only letters, digits, '-', '_' and '.'");
             }
         }
         return Optional.empty();
@@ -43,10 +44,5 @@ public final class RunIds {
 
     private static boolean isAlphanumeric(char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    }
-
-    /** Control characters would corrupt a log line or a header; show them escaped. */
-    private static String printable(String text) {
-        return SafeText.printable(text);
     }
 }

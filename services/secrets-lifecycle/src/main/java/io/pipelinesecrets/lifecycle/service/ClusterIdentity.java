@@ -19,17 +19,24 @@ public final class ClusterIdentity {
 
     public static Deployment deploymentOf(ServiceConfig config) {
         try (Admin admin = Admin.create(KafkaClientSettings.admin(KafkaClientSettings.of(config)))) {
+            return deploymentOf(admin, config.applicationId(), config.bootstrapServers());
+        }
+    }
+
+    /** @param where how the cluster was reached, for the messages */
+    public static Deployment deploymentOf(Admin admin, String applicationId, String where) {
+        try {
             String clusterId = admin.describeCluster().clusterId().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (clusterId == null || clusterId.isBlank()) {
-                throw new StartupException("the Kafka cluster at " + config.bootstrapServers() + " reports no cluster"
-                        + " id; the service needs one to mark what it creates as this deployment's");
+                throw new StartupException("the Kafka cluster at " + where + " reports no cluster id; the service needs"
+                        + " one to mark what it creates as this deployment's");
             }
-            return Deployment.of(clusterId, config.applicationId());
+            return Deployment.of(clusterId, applicationId);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StartupException("interrupted while asking Kafka for its cluster id", e);
         } catch (ExecutionException | TimeoutException e) {
-            throw new StartupException("cannot ask the Kafka cluster at " + config.bootstrapServers() + " for its id"
+            throw new StartupException("cannot ask the Kafka cluster at " + where + " for its id"
                     + " (is Kafka reachable?): " + e.getMessage(), e);
         }
     }

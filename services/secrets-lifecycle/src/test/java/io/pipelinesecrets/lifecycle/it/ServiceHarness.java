@@ -16,6 +16,7 @@ import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
+import io.pipelinesecrets.lifecycle.service.ClusterIdentity;
 import io.pipelinesecrets.lifecycle.service.LifecycleService;
 import io.pipelinesecrets.lifecycle.service.TopicCheck;
 import io.pipelinesecrets.lifecycle.service.TopicLayout;
@@ -107,12 +108,7 @@ public final class ServiceHarness implements AutoCloseable {
         try (Admin admin = kafka.admin()) {
             // One replica per broker up to three, so that a three-broker cluster mirrors production durability.
             TopicCheck.createMissing(admin, new TopicLayout(topics, 3, (short) Math.min(3, kafka.cluster().brokerCount())));
-            this.deployment = Deployment.of(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS), applicationId);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot read the test cluster's id", e);
+            this.deployment = ClusterIdentity.deploymentOf(admin, applicationId, kafka.bootstrapServers());
         }
         this.producer = new KafkaProducer<>(kafka.producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
         this.audit = new RecordLog<>(kafka.bootstrapServers(), topics.audit(),

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -340,12 +341,12 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         Map<String, String> tags = new LinkedHashMap<>();
         secret.tags().forEach(tag -> tags.put(tag.key(), tag.value()));
         boolean deployment = ofThisDeployment(tags) || (!exactly && !tags.containsKey(TAG_DEPLOYMENT));
-        return config.instanceId().equals(tags.get(TAG_MANAGED_BY)) && TagValues.encode(run.runId()).equals(tags.get(TAG_RUN_ID))
-                && deployment;
+        return config.instanceId().equals(tags.get(TAG_MANAGED_BY))
+                && TagValues.encode(run.runId()).equals(tags.get(TAG_RUN_ID)) && deployment;
     }
 
     private boolean ofThisDeployment(Map<String, String> tags) {
-        return java.util.Objects.equals(tags.get(TAG_DEPLOYMENT), config.deployment() == null ? null : config.deployment().mark());
+        return Objects.equals(tags.get(TAG_DEPLOYMENT), config.deployment() == null ? null : config.deployment().mark());
     }
 
     /**

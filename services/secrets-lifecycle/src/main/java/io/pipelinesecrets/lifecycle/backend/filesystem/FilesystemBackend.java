@@ -35,7 +35,7 @@ import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCod
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.IO_ERROR;
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.NOT_OURS;
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.PERMISSIONS_UNSUPPORTED;
-import static io.pipelinesecrets.lifecycle.backend.filesystem.RunStorePaths.printable;
+import static io.pipelinesecrets.contracts.SafeText.printable;
 
 /**
  * Delivers a run's secrets to HPC head jobs as a Nextflow local secrets store on a shared filesystem, one file per

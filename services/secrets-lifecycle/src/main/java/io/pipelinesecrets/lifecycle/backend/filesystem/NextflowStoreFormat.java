@@ -3,6 +3,7 @@ package io.pipelinesecrets.lifecycle.backend.filesystem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.pipelinesecrets.contracts.SafeText;
 import io.pipelinesecrets.lifecycle.secrets.Secret;
 
 import java.util.Comparator;
@@ -31,7 +32,7 @@ final class NextflowStoreFormat {
         for (Secret secret : secrets) {
             if (!names.add(secret.name())) {
                 throw StoreRefusal.permanent(DUPLICATE_SECRET_NAME, "the run's set holds secret '"
-                        + RunStorePaths.printable(secret.name()) + "' more than once");
+                        + SafeText.printable(secret.name()) + "' more than once");
             }
         }
         ArrayNode store = MAPPER.createArrayNode();

@@ -31,7 +31,7 @@ import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCod
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.PERMISSIONS_UNSUPPORTED;
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.SECRETS_PATH_MISSING;
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.SYMLINK_REFUSED;
-import static io.pipelinesecrets.lifecycle.backend.filesystem.RunStorePaths.printable;
+import static io.pipelinesecrets.contracts.SafeText.printable;
 import static java.nio.file.LinkOption.NOFOLLOW_LINKS;
 import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;

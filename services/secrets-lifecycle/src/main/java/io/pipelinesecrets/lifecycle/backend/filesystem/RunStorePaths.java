@@ -1,7 +1,5 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
-import io.pipelinesecrets.contracts.SafeText;
-
 import io.pipelinesecrets.lifecycle.backend.RunTarget;
 import io.pipelinesecrets.lifecycle.run.RunIds;
 
@@ -10,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
 
+import static io.pipelinesecrets.contracts.SafeText.printable;
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.INVALID_RUN_ID;
 import static io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemErrorCodes.PATH_NOT_ALLOWED;
 
@@ -108,10 +107,5 @@ final class RunStorePaths {
                     + "' contains '.' or '..' components; allowed roots " + config.allowedRoots());
         }
         return path;
-    }
-
-    /** Paths and run ids come from events; control characters in them would forge or break log lines. */
-    static String printable(String text) {
-        return SafeText.printable(text);
     }
 }
