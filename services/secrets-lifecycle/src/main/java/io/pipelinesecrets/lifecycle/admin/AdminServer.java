@@ -4,7 +4,7 @@ import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.pipelinesecrets.lifecycle.metrics.ServiceMetrics;
-import io.pipelinesecrets.lifecycle.run.RunIds;
+import io.pipelinesecrets.contracts.RunIds;
 import io.pipelinesecrets.lifecycle.topology.RunStateSerde;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.slf4j.Logger;

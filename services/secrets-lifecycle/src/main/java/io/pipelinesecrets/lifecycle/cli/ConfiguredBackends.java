@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.cli;
 
-import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
+import io.pipelinesecrets.lifecycle.port.SecretsBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;

@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.cli;
 
-import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
+import io.pipelinesecrets.lifecycle.port.SecretsBackend;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.reconcile.AuditTopicWriter;
 import io.pipelinesecrets.lifecycle.reconcile.ReconcileReport;

@@ -5,7 +5,7 @@ import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.replay.CompletionReplay;
 import io.pipelinesecrets.lifecycle.replay.CompletionReplay.Decision;
 import io.pipelinesecrets.lifecycle.replay.DeadLetterReplay;
-import io.pipelinesecrets.lifecycle.run.RunIds;
+import io.pipelinesecrets.contracts.RunIds;
 import io.pipelinesecrets.lifecycle.runs.RunStateChangelog;
 import io.pipelinesecrets.lifecycle.service.BoundedTopicReader;
 import io.pipelinesecrets.lifecycle.service.KafkaClientSettings;

@@ -1,9 +1,9 @@
 package io.pipelinesecrets.lifecycle.cli;
 
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.run.ManifestEntry;
-import io.pipelinesecrets.lifecycle.run.RunIds;
+import io.pipelinesecrets.contracts.RunIds;
 import io.pipelinesecrets.lifecycle.run.RunState;
 import io.pipelinesecrets.lifecycle.runs.RunStateChangelog;
 import io.pipelinesecrets.lifecycle.topology.RunStateSerde;

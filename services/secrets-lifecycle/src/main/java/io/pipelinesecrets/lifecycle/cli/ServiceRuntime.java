@@ -2,7 +2,7 @@ package io.pipelinesecrets.lifecycle.cli;
 
 import io.pipelinesecrets.lifecycle.admin.AdminServer;
 import io.pipelinesecrets.lifecycle.admin.ServiceView;
-import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
+import io.pipelinesecrets.lifecycle.port.SecretsBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.metrics.LifecycleMetrics;

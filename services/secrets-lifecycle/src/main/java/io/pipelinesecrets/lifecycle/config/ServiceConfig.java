@@ -1,7 +1,7 @@
 package io.pipelinesecrets.lifecycle.config;
 
 import io.pipelinesecrets.lifecycle.admin.AdminAccess;
-import io.pipelinesecrets.lifecycle.backend.Deployment;
+import io.pipelinesecrets.lifecycle.port.Deployment;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;

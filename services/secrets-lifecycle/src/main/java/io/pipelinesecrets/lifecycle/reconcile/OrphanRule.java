@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.reconcile;
 
-import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
+import io.pipelinesecrets.lifecycle.port.OwnedEntry;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
 

@@ -2,9 +2,9 @@ package io.pipelinesecrets.lifecycle.reconcile;
 
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditOutcome;
-import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
-import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
-import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
+import io.pipelinesecrets.lifecycle.port.OwnedEntry;
+import io.pipelinesecrets.lifecycle.port.SecretOutcome;
+import io.pipelinesecrets.lifecycle.port.SecretsBackend;
 import io.pipelinesecrets.lifecycle.run.AuditFact;
 import io.pipelinesecrets.lifecycle.run.RunState;
 import org.slf4j.Logger;

@@ -1,7 +1,7 @@
 package io.pipelinesecrets.lifecycle.run;
 
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
-import io.pipelinesecrets.lifecycle.backend.StoredSecret;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.port.StoredSecret;
 import io.pipelinesecrets.lifecycle.secrets.Secret;
 
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.pipelinesecrets.lifecycle.run;
 
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
-import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.port.SecretOutcome;
 import io.pipelinesecrets.lifecycle.resolution.Selection;
 
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.run;
 
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
 import io.pipelinesecrets.lifecycle.resolution.Selection;
 
 import java.time.Instant;

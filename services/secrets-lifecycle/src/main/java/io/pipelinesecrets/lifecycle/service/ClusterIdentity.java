@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.service;
 
-import io.pipelinesecrets.lifecycle.backend.Deployment;
+import io.pipelinesecrets.lifecycle.port.Deployment;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import org.apache.kafka.clients.admin.Admin;
 

@@ -6,9 +6,9 @@ import io.pipelinesecrets.events.ComputeEnv;
 import io.pipelinesecrets.events.SecretsWatermark;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowLaunched;
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
 import io.pipelinesecrets.lifecycle.resolution.Selection;
-import io.pipelinesecrets.lifecycle.run.RunIds;
+import io.pipelinesecrets.contracts.RunIds;
 import io.pipelinesecrets.lifecycle.run.RunInput;
 import io.pipelinesecrets.lifecycle.run.SecretsPosition;
 

@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
 import io.pipelinesecrets.lifecycle.it.LogCapture;
 import io.pipelinesecrets.lifecycle.metrics.ServiceMetrics;
 import io.pipelinesecrets.lifecycle.run.EntryStatus;

@@ -1,11 +1,11 @@
 package io.pipelinesecrets.lifecycle.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pipelinesecrets.lifecycle.backend.Deployment;
-import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
-import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
-import io.pipelinesecrets.lifecycle.backend.StoredSecret;
+import io.pipelinesecrets.lifecycle.port.Deployment;
+import io.pipelinesecrets.lifecycle.port.OwnedEntry;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.port.SecretOutcome;
+import io.pipelinesecrets.lifecycle.port.StoredSecret;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;

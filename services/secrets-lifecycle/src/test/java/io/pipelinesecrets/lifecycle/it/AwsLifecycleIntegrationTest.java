@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
 import io.pipelinesecrets.events.WorkflowLaunched;
-import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
+import io.pipelinesecrets.lifecycle.port.SecretsBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;

@@ -1,8 +1,8 @@
 package io.pipelinesecrets.lifecycle.it;
 
 import io.pipelinesecrets.events.AuditAction;
-import io.pipelinesecrets.lifecycle.backend.CallFence;
-import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
+import io.pipelinesecrets.lifecycle.port.CallFence;
+import io.pipelinesecrets.lifecycle.port.SecretOutcome;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 import io.pipelinesecrets.testing.events.Events;
 import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;

@@ -1,7 +1,7 @@
 package io.pipelinesecrets.lifecycle.reconcile;
 
-import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
+import io.pipelinesecrets.lifecycle.port.OwnedEntry;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
 import org.junit.jupiter.params.ParameterizedTest;

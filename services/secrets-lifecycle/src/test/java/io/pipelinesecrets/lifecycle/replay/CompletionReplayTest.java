@@ -2,7 +2,7 @@ package io.pipelinesecrets.lifecycle.replay;
 
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowStatus;
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
 import io.pipelinesecrets.lifecycle.runs.RunStateChangelog.StoredRunState;

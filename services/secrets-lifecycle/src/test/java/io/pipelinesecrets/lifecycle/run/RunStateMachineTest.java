@@ -2,10 +2,10 @@ package io.pipelinesecrets.lifecycle.run;
 
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditOutcome;
-import io.pipelinesecrets.lifecycle.backend.BackendError;
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
-import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
-import io.pipelinesecrets.lifecycle.backend.StoredSecret;
+import io.pipelinesecrets.lifecycle.port.BackendError;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.port.SecretOutcome;
+import io.pipelinesecrets.lifecycle.port.StoredSecret;
 import io.pipelinesecrets.lifecycle.resolution.InMemorySecretSource;
 import io.pipelinesecrets.lifecycle.resolution.Selection;
 import io.pipelinesecrets.lifecycle.run.RunInput.Operation;

@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.runs;
 
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
 import io.pipelinesecrets.lifecycle.service.TopicReadException;

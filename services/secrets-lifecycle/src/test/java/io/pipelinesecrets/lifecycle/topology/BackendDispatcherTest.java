@@ -1,11 +1,11 @@
 package io.pipelinesecrets.lifecycle.topology;
 
-import io.pipelinesecrets.lifecycle.backend.BackendError;
-import io.pipelinesecrets.lifecycle.backend.CallFence;
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
-import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
-import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
-import io.pipelinesecrets.lifecycle.backend.StoredSecret;
+import io.pipelinesecrets.lifecycle.port.BackendError;
+import io.pipelinesecrets.lifecycle.port.CallFence;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.port.SecretOutcome;
+import io.pipelinesecrets.lifecycle.port.SecretsBackend;
+import io.pipelinesecrets.lifecycle.port.StoredSecret;
 import io.pipelinesecrets.lifecycle.run.BackendCommand;
 import io.pipelinesecrets.lifecycle.run.RunInput;
 import io.pipelinesecrets.lifecycle.secrets.Secret;

@@ -1,8 +1,8 @@
 package io.pipelinesecrets.lifecycle.topology;
 
-import io.pipelinesecrets.lifecycle.backend.BackendError;
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
-import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
+import io.pipelinesecrets.lifecycle.port.BackendError;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.port.SecretOutcome;
 import io.pipelinesecrets.lifecycle.resolution.InMemorySecretSource;
 import io.pipelinesecrets.lifecycle.resolution.Selection;
 import io.pipelinesecrets.lifecycle.run.EntryStatus;

@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.backend.aws;
 
-import io.pipelinesecrets.lifecycle.backend.Deployment;
+import io.pipelinesecrets.lifecycle.port.Deployment;
 
 import java.net.URI;
 import java.time.Duration;

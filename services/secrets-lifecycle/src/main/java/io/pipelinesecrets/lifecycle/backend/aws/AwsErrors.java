@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.backend.aws;
 
-import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.port.BackendError;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 

@@ -2,14 +2,14 @@ package io.pipelinesecrets.lifecycle.backend.aws;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pipelinesecrets.lifecycle.backend.BackendError;
-import io.pipelinesecrets.lifecycle.backend.CallFence;
-import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
+import io.pipelinesecrets.lifecycle.port.BackendError;
+import io.pipelinesecrets.lifecycle.port.CallFence;
+import io.pipelinesecrets.lifecycle.port.OwnedEntry;
 import io.pipelinesecrets.lifecycle.backend.RunLogContext;
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
-import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
-import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
-import io.pipelinesecrets.lifecycle.backend.StoredSecret;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.port.SecretOutcome;
+import io.pipelinesecrets.lifecycle.port.SecretsBackend;
+import io.pipelinesecrets.lifecycle.port.StoredSecret;
 import io.pipelinesecrets.lifecycle.secrets.Scope;
 import io.pipelinesecrets.lifecycle.secrets.Secret;
 import org.slf4j.Logger;
@@ -67,7 +67,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
     public static final String TAG_WORKSPACE_ID = "workspace-id";
     public static final String TAG_USER_ID = "user-id";
     public static final String TAG_SCOPE = "scope";
-    /** Which deployment (Kafka cluster and application id) created the secret: see {@link io.pipelinesecrets.lifecycle.backend.Deployment}. */
+    /** Which deployment (Kafka cluster and application id) created the secret: see {@link io.pipelinesecrets.lifecycle.port.Deployment}. */
     public static final String TAG_DEPLOYMENT = "deployment";
     /** Secrets Manager's limit for SecretString. */
     public static final int MAX_SECRET_BYTES = 65_536;

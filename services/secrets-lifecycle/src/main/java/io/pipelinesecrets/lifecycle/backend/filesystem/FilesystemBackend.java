@@ -1,13 +1,13 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
-import io.pipelinesecrets.lifecycle.backend.BackendError;
-import io.pipelinesecrets.lifecycle.backend.CallFence;
-import io.pipelinesecrets.lifecycle.backend.OwnedEntry;
+import io.pipelinesecrets.lifecycle.port.BackendError;
+import io.pipelinesecrets.lifecycle.port.CallFence;
+import io.pipelinesecrets.lifecycle.port.OwnedEntry;
 import io.pipelinesecrets.lifecycle.backend.RunLogContext;
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
-import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
-import io.pipelinesecrets.lifecycle.backend.SecretsBackend;
-import io.pipelinesecrets.lifecycle.backend.StoredSecret;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.port.SecretOutcome;
+import io.pipelinesecrets.lifecycle.port.SecretsBackend;
+import io.pipelinesecrets.lifecycle.port.StoredSecret;
 import io.pipelinesecrets.lifecycle.secrets.Secret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

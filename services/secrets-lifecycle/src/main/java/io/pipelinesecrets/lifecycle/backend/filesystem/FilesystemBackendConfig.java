@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
-import io.pipelinesecrets.lifecycle.backend.Deployment;
+import io.pipelinesecrets.lifecycle.port.Deployment;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

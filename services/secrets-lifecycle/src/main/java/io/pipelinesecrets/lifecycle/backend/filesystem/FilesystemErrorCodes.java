@@ -1,7 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
 /**
- * The {@link io.pipelinesecrets.lifecycle.backend.BackendError#code() codes} the filesystem backend reports, so
+ * The {@link io.pipelinesecrets.lifecycle.port.BackendError#code() codes} the filesystem backend reports, so
  * audit consumers, alerts and docs can match on them. Which are permanent and which retryable is noted per code.
  */
 public final class FilesystemErrorCodes {
@@ -10,7 +10,7 @@ public final class FilesystemErrorCodes {
     /** The reconciler found a run directory without this service's managed-by mark: never touched. */
     public static final String NOT_OURS = "NOT_OURS";
     public static final String PATH_NOT_ALLOWED = "PATH_NOT_ALLOWED";
-    /** Permanent: the run id is not one {@link io.pipelinesecrets.lifecycle.run.RunIds} accepts. */
+    /** Permanent: the run id is not one {@link io.pipelinesecrets.contracts.RunIds} accepts. */
     public static final String INVALID_RUN_ID = "INVALID_RUN_ID";
     /** Permanent: a directory below the root, the run directory or the store file is a symbolic link. */
     public static final String SYMLINK_REFUSED = "SYMLINK_REFUSED";

@@ -1,7 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
-import io.pipelinesecrets.lifecycle.backend.CallFence;
-import io.pipelinesecrets.lifecycle.run.RunIds;
+import io.pipelinesecrets.lifecycle.port.CallFence;
+import io.pipelinesecrets.contracts.RunIds;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,7 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
-import io.pipelinesecrets.lifecycle.run.RunIds;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.contracts.RunIds;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
-import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.port.BackendError;
 
 /**
  * A run's store cannot be written or removed, for a reason already sanitised into a {@link BackendError}. An

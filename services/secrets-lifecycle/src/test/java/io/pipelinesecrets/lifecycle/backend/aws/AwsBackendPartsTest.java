@@ -1,7 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.aws;
 
 import io.pipelinesecrets.contracts.SecretKey;
-import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.port.BackendError;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
@@ -61,7 +61,7 @@ class AwsBackendPartsTest {
         assertThat(RequestTokens.forSecret("run-1", "DB_PASSWORD", 3)).isEqualTo(token);
         assertThat(RequestTokens.forSecret("run-1", "DB_PASSWORD", 4)).isNotEqualTo(token);
         assertThat(RequestTokens.forSecret("run-2", "DB_PASSWORD", 3)).isNotEqualTo(token);
-        assertThat(RequestTokens.forSecret(io.pipelinesecrets.lifecycle.backend.Deployment.of("cluster", "app"), "run-1",
+        assertThat(RequestTokens.forSecret(io.pipelinesecrets.lifecycle.port.Deployment.of("cluster", "app"), "run-1",
                 "DB_PASSWORD", 3)).as("another deployment's create of the same run is another create").isNotEqualTo(token);
         assertThat(token.length()).isBetween(32, 64);
     }

@@ -1,7 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
-import io.pipelinesecrets.lifecycle.backend.BackendError;
-import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
+import io.pipelinesecrets.lifecycle.port.BackendError;
+import io.pipelinesecrets.lifecycle.port.SecretOutcome;
 import io.pipelinesecrets.lifecycle.secrets.Secret;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

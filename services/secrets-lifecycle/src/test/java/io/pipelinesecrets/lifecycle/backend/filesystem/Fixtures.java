@@ -2,10 +2,10 @@ package io.pipelinesecrets.lifecycle.backend.filesystem;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.pipelinesecrets.lifecycle.backend.BackendError;
-import io.pipelinesecrets.lifecycle.backend.RunTarget;
-import io.pipelinesecrets.lifecycle.backend.SecretOutcome;
-import io.pipelinesecrets.lifecycle.backend.StoredSecret;
+import io.pipelinesecrets.lifecycle.port.BackendError;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.port.SecretOutcome;
+import io.pipelinesecrets.lifecycle.port.StoredSecret;
 import io.pipelinesecrets.lifecycle.secrets.Scope;
 import io.pipelinesecrets.lifecycle.secrets.Secret;
 import io.pipelinesecrets.lifecycle.secrets.SecretValue;

@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.backend.filesystem;
 
-import io.pipelinesecrets.lifecycle.backend.BackendError;
+import io.pipelinesecrets.lifecycle.port.BackendError;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -107,7 +107,7 @@ class RunStorePathsTest {
                 .hasMessageContaining("filesystem.allowed-roots");
     }
 
-    private static BackendError refusal(RunStorePaths paths, io.pipelinesecrets.lifecycle.backend.RunTarget run) {
+    private static BackendError refusal(RunStorePaths paths, io.pipelinesecrets.lifecycle.port.RunTarget run) {
         StoreRefusal refusal = catchThrowableOfType(StoreRefusal.class, () -> paths.resolve(run));
         assertThat(refusal).as("refused").isNotNull();
         return refusal.error();

@@ -1,4 +1,4 @@
-package io.pipelinesecrets.lifecycle.run;
+package io.pipelinesecrets.contracts;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import org.junit.jupiter.params.provider.MethodSource;

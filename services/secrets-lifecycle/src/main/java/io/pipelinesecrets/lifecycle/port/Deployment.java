@@ -1,4 +1,4 @@
-package io.pipelinesecrets.lifecycle.backend;
+package io.pipelinesecrets.lifecycle.port;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

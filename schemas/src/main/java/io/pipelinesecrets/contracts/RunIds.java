@@ -1,6 +1,4 @@
-package io.pipelinesecrets.lifecycle.run;
-
-import io.pipelinesecrets.contracts.SafeText;
+package io.pipelinesecrets.contracts;
 
 import java.util.Optional;
 

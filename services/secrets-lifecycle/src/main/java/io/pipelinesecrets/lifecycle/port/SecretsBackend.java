@@ -1,4 +1,4 @@
-package io.pipelinesecrets.lifecycle.backend;
+package io.pipelinesecrets.lifecycle.port;
 
 import io.pipelinesecrets.lifecycle.secrets.Secret;
 
