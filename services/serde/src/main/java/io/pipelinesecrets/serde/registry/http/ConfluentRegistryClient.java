@@ -89,19 +89,7 @@ public final class ConfluentRegistryClient implements SchemaRegistry {
             if (urls.isEmpty()) {
                 throw new IllegalArgumentException("schema.registry.url needs at least one http(s):// URL");
             }
-            for (URI url : urls) {
-                // URLs are not echoed whole: user info would be a password (basic auth comes with its own settings).
-                if (url.getRawUserInfo() != null) {
-                    throw new IllegalArgumentException("schema.registry.url must not carry credentials (user@host):"
-                            + " set " + SchemaRegistryException.Unauthorized.BASIC_AUTH_SETTING + " instead");
-                }
-                if (!("http".equalsIgnoreCase(url.getScheme()) || "https".equalsIgnoreCase(url.getScheme()))
-                        || url.getHost() == null || url.getRawQuery() != null || url.getRawFragment() != null) {
-                    throw new IllegalArgumentException("schema.registry.url must be http(s)://host[:port][/path] with a"
-                            + " valid host name (letters, digits, '-', '.') and no query: " + url.getScheme() + "://"
-                            + (url.getHost() != null ? url.getHost() : "(invalid host)"));
-                }
-            }
+            urls.forEach(RegistryUrls::requireUsable);
             requirePositive(requestTimeout, "request timeout");
             requirePositive(connectTimeout, "connect timeout");
             Objects.requireNonNull(backoff, "backoff");
