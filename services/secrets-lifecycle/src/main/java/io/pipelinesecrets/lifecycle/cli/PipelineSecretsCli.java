@@ -1,9 +1,6 @@
 package io.pipelinesecrets.lifecycle.cli;
 
-import io.pipelinesecrets.lifecycle.config.ConfigException;
-import io.pipelinesecrets.lifecycle.service.StartupException;
-import io.pipelinesecrets.lifecycle.service.TopicReadException;
-import io.pipelinesecrets.serde.registry.SchemaRegistryException;
+import io.pipelinesecrets.contracts.PipelineSecretsException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -37,14 +34,13 @@ public final class PipelineSecretsCli implements Runnable {
     }
 
     /**
-     * A failure whose message tells the operator what happened and what to do is printed as that message, without
-     * a stack trace, and exits 1; anything else is unexpected and keeps picocli's full report (also exit 1).
+     * A {@link PipelineSecretsException} tells the operator what happened and what to do: it is printed as that
+     * message, without a stack trace, and exits 1; anything else is unexpected and keeps picocli's full report
+     * (also exit 1).
      */
     private static int explainFailure(Exception failure, CommandLine command, CommandLine.ParseResult parsed)
             throws Exception {
-        if (failure instanceof ConfigException || failure instanceof StartupException
-                || failure instanceof TopicReadException || failure instanceof CommandFailure
-                || failure instanceof SchemaRegistryException) {
+        if (failure instanceof PipelineSecretsException) {
             command.getErr().println(command.getCommandSpec().qualifiedName() + ": " + failure.getMessage());
             command.getErr().flush();
             return 1;
