@@ -141,7 +141,7 @@ class ConfigLoaderTest {
                 .isEqualTo("PIPELINE_SECRETS_LIFECYCLE_STALE_LAUNCH_AGE");
         assertThat(ConfigLoader.environmentName("kafka.bootstrap.servers")).isEqualTo(BOOTSTRAP);
         Map<String, String> everyKey = new HashMap<>();
-        ConfigLoader.KEYS.keySet().forEach(key -> everyKey.put(ConfigLoader.environmentName(key), "x"));
+        ServiceKeys.ALL.forEach(key -> everyKey.put(key.environmentName(), "x"));
 
         ConfigException e = catchThrowableOfType(ConfigException.class,
                 () -> ConfigLoader.load(Optional.empty(), everyKey));
