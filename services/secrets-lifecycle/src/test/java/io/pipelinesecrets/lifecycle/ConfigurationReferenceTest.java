@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,8 +33,9 @@ class ConfigurationReferenceTest {
         String committed = Files.exists(PAGE) ? Files.readString(PAGE, StandardCharsets.UTF_8) : "";
 
         assertThat(committed)
-                .as("%s is not what the key declarations (ServiceKeys) render; regenerate it from the repository's"
-                        + " root with:%n  %s%n", ConfigurationReference.PAGE, ConfigurationReference.REGENERATE)
+                .as("%s is not what the key declarations (ServiceKeys) render (%s); regenerate it from the"
+                        + " repository's root with:%n  %s%n", ConfigurationReference.PAGE, firstDifference(committed, rendered),
+                        ConfigurationReference.REGENERATE)
                 .isEqualTo(rendered);
     }
 
@@ -59,6 +61,20 @@ class ConfigurationReferenceTest {
         String readme = Files.readString(ROOT.resolve("README.md"), StandardCharsets.UTF_8);
 
         assertThat(readme).contains("](" + ConfigurationReference.PAGE + ")");
+    }
+
+    /** The first line that differs, so that the failure says where without a page-long diff. */
+    private static String firstDifference(String committed, String rendered) {
+        List<String> was = committed.lines().toList();
+        List<String> expected = rendered.lines().toList();
+        for (int i = 0; i < Math.max(was.size(), expected.size()); i++) {
+            String line = i < was.size() ? was.get(i) : "<end of file>";
+            String wanted = i < expected.size() ? expected.get(i) : "<end of file>";
+            if (!line.equals(wanted)) {
+                return "line " + (i + 1) + " is \"" + line + "\", the keys render \"" + wanted + "\"";
+            }
+        }
+        return "line endings differ";
     }
 
     private static void defaultIsValid(Key<?> key) {

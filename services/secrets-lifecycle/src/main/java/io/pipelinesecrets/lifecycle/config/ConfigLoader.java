@@ -130,6 +130,7 @@ public final class ConfigLoader {
         Optional<String> bootstrap = values.isSet(BOOTSTRAP_SERVERS) || bootstrapFromKafka == null
                 ? values.find(BOOTSTRAP_SERVERS) : Optional.of(bootstrapFromKafka.toString());
         Optional<String> registry = values.find(SCHEMA_REGISTRY_URL);
+        // Checked here so that start-up reports it with the rest; the registry client is handed the text.
         values.find(SCHEMA_REGISTRY_REQUEST_TIMEOUT);
         boolean anyBackend = values.isSet(FILESYSTEM_ALLOWED_ROOTS) || values.isSet(AWS_REGIONS);
         boolean named = values.isSet(INSTANCE_ID);
@@ -167,6 +168,7 @@ public final class ConfigLoader {
         Integer replication = values.get(TOPIC_REPLICATION_FACTOR);
         boolean autoRegister = Boolean.TRUE.equals(values.get(SCHEMA_REGISTRY_AUTO_REGISTER));
         Path stateDirectory = values.get(STATE_DIR);
+        Duration punctuation = values.get(PUNCTUATION_INTERVAL);
         if (values.hasProblems()) {
             throw new ConfigException(values.problems());
         }
@@ -174,7 +176,7 @@ public final class ConfigLoader {
                 values.get(TOPIC_SECRETS), values.get(TOPIC_AUDIT), values.get(TOPIC_DLQ));
         return new ServiceConfig(values.get(APPLICATION_ID), values.text(INSTANCE_ID), bootstrap.orElseThrow(), kafka,
                 registry.orElseThrow(), registrySettings(values), autoRegister, topics, stateDirectory, filesystem, aws,
-                policy, values.get(PUNCTUATION_INTERVAL), values.get(ADMIN_HOST), adminPort,
+                policy, punctuation, values.get(ADMIN_HOST), adminPort,
                 new AdminAccess(adminToken, metricsRequireToken),
                 new TopicSizing(partitions, replication.shortValue()),
                 new ReconcileSettings(reconcileInterval.orElse(null), reconcileGrace));
@@ -192,7 +194,6 @@ public final class ConfigLoader {
         Duration clockSkew = values.get(MAX_CLOCK_SKEW);
         Duration retention = values.get(RELEASED_RUN_RETENTION);
         Integer maxSecretsPerRun = values.get(MAX_SECRETS_PER_RUN);
-        values.get(PUNCTUATION_INTERVAL);
         if (values.hasProblems()) {
             return null;
         }
