@@ -298,8 +298,9 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
     }
 
     private void schedule(String runId, RunState state) {
-        if (state != null && state.phase().isWorking() && !state.inFlight() && state.nextAttemptAt() != null) {
-            retriesDue.put(runId, state.nextAttemptAt());
+        if (state != null && state.phase().isWorking() && !state.progress().inFlight()
+                && state.progress().nextAttemptAt() != null) {
+            retriesDue.put(runId, state.progress().nextAttemptAt());
         } else {
             retriesDue.remove(runId);
         }
@@ -327,7 +328,7 @@ final class LifecycleProcessor implements Processor<byte[], byte[], Object, Obje
                 if (!state.phase().isWorking()) {
                     continue;
                 }
-                if (state.inFlight()) {
+                if (state.progress().inFlight()) {
                     redrives.add(entry.key);
                     inFlight++;
                 }

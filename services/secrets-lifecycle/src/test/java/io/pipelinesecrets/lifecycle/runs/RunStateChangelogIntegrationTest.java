@@ -1,8 +1,11 @@
 package io.pipelinesecrets.lifecycle.runs;
 
 import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.run.OperationProgress;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
+import io.pipelinesecrets.lifecycle.run.RunEnding;
+import io.pipelinesecrets.lifecycle.run.RunOrigin;
 import io.pipelinesecrets.lifecycle.service.TopicReadException;
 import io.pipelinesecrets.lifecycle.topology.RunStateSerde;
 import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
@@ -48,8 +51,9 @@ class RunStateChangelogIntegrationTest {
     }
 
     private static RunState state(String runId, Phase phase) {
-        return new RunState(runId, new RunTarget(runId, "ws-1", "user-1", "ce-1", "slurm", null, null, "/s"), phase,
-                "filesystem", "launched-" + runId, T0, null, null, List.of(), 1, false, null, 0, null, null, T0, T0, null, null);
+        RunTarget target = new RunTarget(runId, "ws-1", "user-1", "ce-1", "slurm", null, null, "/s");
+        return new RunState(runId, phase, new RunOrigin(target, "filesystem", "launched-" + runId, T0, null),
+                RunEnding.NOT_YET, List.of(), new OperationProgress(1, false, null, 0, T0), null, null, T0);
     }
 
     private static byte[] json(RunState state) {

@@ -1,22 +1,33 @@
 package io.pipelinesecrets.lifecycle.topology;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.pipelinesecrets.lifecycle.port.RunTarget;
 import io.pipelinesecrets.lifecycle.resolution.Selection;
 import io.pipelinesecrets.lifecycle.run.EntryStatus;
 import io.pipelinesecrets.lifecycle.run.ManifestEntry;
+import io.pipelinesecrets.lifecycle.run.OperationProgress;
 import io.pipelinesecrets.lifecycle.run.Phase;
+import io.pipelinesecrets.lifecycle.run.RunEnding;
+import io.pipelinesecrets.lifecycle.run.RunError;
+import io.pipelinesecrets.lifecycle.run.RunOrigin;
 import io.pipelinesecrets.lifecycle.run.RunState;
 import io.pipelinesecrets.lifecycle.run.SecretsPosition;
 import io.pipelinesecrets.lifecycle.secrets.Scope;
+import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -30,6 +41,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The stored run state is a contract with every state already at rest in a changelog: the v1 golden fixtures
@@ -43,6 +55,11 @@ class RunStateFormatTest {
     private static final String FIXTURES = "run-state/v1";
     private static final String TOPIC = "secrets-lifecycle-run-state-changelog";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * What this version writes beyond the v1 fixtures, with its value. Adding a property is allowed (readers
+     * ignore what they do not know) and is made deliberately here; removing or renaming one is not.
+     */
+    private static final Map<String, Object> ADDED_SINCE_V1 = Map.of("formatVersion", 1);
 
     private final RunStateSerde serde = new RunStateSerde();
 
@@ -78,11 +95,64 @@ class RunStateFormatTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("fixtures")
-    void shouldWriteEveryExpectedStateAsItsV1Fixture(String fixture) throws IOException {
-        JsonNode written = JSON.readTree(serde.serializer().serialize(TOPIC, V1States.EXPECTED.get(fixture)));
+    void shouldWriteEveryExpectedStateAsItsV1FixtureWithOnlyTheAdditionsSinceV1(String fixture) throws IOException {
+        ObjectNode written = (ObjectNode) JSON.readTree(serde.serializer().serialize(TOPIC, V1States.EXPECTED.get(fixture)));
 
+        ObjectNode additions = JSON.createObjectNode();
+        ADDED_SINCE_V1.keySet().forEach(name -> additions.set(name, written.remove(name)));
         assertThat(JsonTreeDiff.between(JSON.readTree(bytesOf(fixture)), written))
                 .as("where the written state departs from %s/%s.json", FIXTURES, fixture).isEmpty();
+        assertThat(additions).as("properties added since v1").isEqualTo(JSON.valueToTree(ADDED_SINCE_V1));
+    }
+
+    /**
+     * A reader of the versions before {@code formatVersion} existed reads what this version writes, as it read
+     * the fixture: its copy below is frozen, and ignores what it does not know, as that reader did.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void shouldBeReadByTheReaderOfTheVersionsBeforeFormatVersionsAsTheFixtureIs(String fixture) throws IOException {
+        byte[] written = serde.serializer().serialize(TOPIC, V1States.EXPECTED.get(fixture));
+
+        V1Reader.State read = V1Reader.JSON.readValue(written, V1Reader.State.class);
+
+        assertThat(read).isEqualTo(V1Reader.JSON.readValue(bytesOf(fixture), V1Reader.State.class));
+        assertThat(read.manifest()).hasSameSizeAs(V1States.EXPECTED.get(fixture).manifest());
+    }
+
+    @Test
+    void shouldRefuseAStateOfANewerFormatNamingTheRunAndBothFormats() throws IOException {
+        ObjectNode newer = (ObjectNode) JSON.readTree(bytesOf("ACTIVE"));
+        newer.put("formatVersion", RunStateSerde.FORMAT_VERSION + 1);
+        // What a newer format may look like: a v1 reader must not guess at it.
+        newer.set("manifest", JSON.createObjectNode().put("entriesMovedTo", "elsewhere"));
+
+        assertThatThrownBy(() -> serde.deserializer().deserialize(TOPIC, JSON.writeValueAsBytes(newer)))
+                .isInstanceOf(RunStateSerde.UnsupportedRunStateFormatException.class)
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("'run-active'")
+                .hasMessageContaining(TOPIC)
+                .hasMessageContaining("format " + (RunStateSerde.FORMAT_VERSION + 1))
+                .hasMessageContaining("up to " + RunStateSerde.FORMAT_VERSION);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"2\"", "0", "-1", "1.5", "{}"})
+    void shouldRefuseAFormatVersionThatIsNotAPositiveWholeNumber(String version) {
+        String json = new String(bytesOf("ACTIVE"), StandardCharsets.UTF_8).replaceFirst("\\{", "{\"formatVersion\":" + version + ",");
+
+        assertThatThrownBy(() -> serde.deserializer().deserialize(TOPIC, json.getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(SerializationException.class)
+                .hasMessageContaining("formatVersion is not a positive whole number");
+    }
+
+    @Test
+    void shouldReadAStateMarkedWithItsOwnFormatAsWithout() throws IOException {
+        ObjectNode marked = (ObjectNode) JSON.readTree(bytesOf("RELEASING"));
+        marked.put("formatVersion", RunStateSerde.FORMAT_VERSION);
+
+        assertThat(serde.deserializer().deserialize(TOPIC, JSON.writeValueAsBytes(marked)))
+                .isEqualTo(V1States.EXPECTED.get("RELEASING"));
     }
 
     /** {@code PROVISIONING-completion-waiting} is a PROVISIONING fixture. */
@@ -150,84 +220,129 @@ class RunStateFormatTest {
             return ARN + runId + "/" + name + "-AbCdEf";
         }
 
+        static RunOrigin launchedOnAws(String runId, String launchEventId) {
+            return new RunOrigin(target(runId), AWS, launchEventId, LAUNCHED, SELECTION);
+        }
+
         static RunState awaiting() {
             String run = "run-awaiting-secrets";
-            return new RunState(run, target(run), Phase.AWAITING_SECRETS, AWS, "evt-launch-0a1b", LAUNCHED, SELECTION,
-                    null, List.of(), 0, false, null, 0, null, null, at(40), at(40), null,
-                    new SecretsPosition(Map.of(0, 41L, 2, 7L)));
+            return new RunState(run, Phase.AWAITING_SECRETS, launchedOnAws(run, "evt-launch-0a1b"), RunEnding.NOT_YET,
+                    List.of(), new OperationProgress(0, false, null, 0, at(40)), null,
+                    new SecretsPosition(Map.of(0, 41L, 2, 7L)), at(40));
         }
 
         static RunState provisioning() {
             String run = "run-provisioning";
-            return new RunState(run, target(run), Phase.PROVISIONING, AWS, "evt-launch-1c2d", LAUNCHED, SELECTION, null,
+            return new RunState(run, Phase.PROVISIONING, launchedOnAws(run, "evt-launch-1c2d"), RunEnding.NOT_YET,
                     List.of(new ManifestEntry("DB_PASSWORD", Scope.WORKSPACE, 3, EntryStatus.CREATED, ref(run, "DB_PASSWORD"), null),
                             new ManifestEntry("API_TOKEN", Scope.USER, 1, EntryStatus.PENDING, null, "THROTTLED"),
                             new ManifestEntry("GITHUB_TOKEN", Scope.USER, 7, EntryStatus.PENDING, null, "THROTTLED")),
-                    2, false, at(4_250), 2, "THROTTLED", "Rate exceeded", at(40), at(1_250), null, null);
+                    new OperationProgress(2, false, at(4_250), 2, at(40)), new RunError("THROTTLED", "Rate exceeded"),
+                    null, at(1_250));
         }
 
         static RunState completionWaiting() {
             String run = "run-completion-waiting";
-            return new RunState(run, target(run), Phase.PROVISIONING, "filesystem", "evt-launch-8e9f", LAUNCHED,
-                    new Selection(List.of("DB_PASSWORD"), List.of()), "evt-completion-1a2b",
+            return new RunState(run, Phase.PROVISIONING, new RunOrigin(target(run), "filesystem", "evt-launch-8e9f",
+                    LAUNCHED, new Selection(List.of("DB_PASSWORD"), List.of())),
+                    new RunEnding("evt-completion-1a2b", null),
                     List.of(new ManifestEntry("DB_PASSWORD", Scope.WORKSPACE, 4, EntryStatus.PENDING, null, null)),
-                    1, true, null, 0, null, null, at(15), at(2_000), null, null);
+                    new OperationProgress(1, true, null, 0, at(15)), null, null, at(2_000));
         }
 
         static RunState active() {
             String run = "run-active";
-            return new RunState(run, target(run), Phase.ACTIVE, AWS, "evt-launch-2e3f", LAUNCHED, SELECTION, null,
+            return new RunState(run, Phase.ACTIVE, launchedOnAws(run, "evt-launch-2e3f"), RunEnding.NOT_YET,
                     List.of(new ManifestEntry("DB_PASSWORD", Scope.WORKSPACE, 3, EntryStatus.CREATED, ref(run, "DB_PASSWORD"), null),
                             new ManifestEntry("API_TOKEN", Scope.USER, 1, EntryStatus.CREATED, ref(run, "API_TOKEN"), null),
                             new ManifestEntry("GITHUB_TOKEN", Scope.USER, 7, EntryStatus.CREATED, ref(run, "GITHUB_TOKEN"), null)),
-                    3, false, null, 0, "THROTTLED", "Rate exceeded", at(5_010), at(5_010), null, null);
+                    new OperationProgress(3, false, null, 0, at(5_010)), new RunError("THROTTLED", "Rate exceeded"),
+                    null, at(5_010));
         }
 
         static RunState releasing() {
             String run = "run-releasing";
             long day = 86_400_000L;
-            return new RunState(run, target(run), Phase.RELEASING, AWS, "evt-launch-3a4b", LAUNCHED, SELECTION,
-                    "lease-expired:" + run,
+            return new RunState(run, Phase.RELEASING, launchedOnAws(run, "evt-launch-3a4b"),
+                    new RunEnding("lease-expired:" + run, "LEASE_EXPIRED"),
                     List.of(new ManifestEntry("DB_PASSWORD", Scope.WORKSPACE, 3, EntryStatus.DELETED, ref(run, "DB_PASSWORD"), null),
                             new ManifestEntry("API_TOKEN", Scope.USER, 1, EntryStatus.CREATED, ref(run, "API_TOKEN"), "SERVICE_UNAVAILABLE"),
                             new ManifestEntry("GITHUB_TOKEN", Scope.USER, 2, EntryStatus.PENDING, ref(run, "GITHUB_TOKEN"), "SERVICE_UNAVAILABLE")),
-                    5, false, at(day + 9_000), 1, "SERVICE_UNAVAILABLE", "Secrets Manager answered 503", at(day),
-                    at(day + 1_000), "LEASE_EXPIRED", null);
+                    new OperationProgress(5, false, at(day + 9_000), 1, at(day)),
+                    new RunError("SERVICE_UNAVAILABLE", "Secrets Manager answered 503"), null, at(day + 1_000));
         }
 
         static RunState rollingBack() {
             String run = "run-rolling-back";
-            return new RunState(run, target(run), Phase.ROLLING_BACK, AWS, "evt-launch-4c5d", LAUNCHED, SELECTION,
-                    "evt-completion-9f8e",
+            return new RunState(run, Phase.ROLLING_BACK, launchedOnAws(run, "evt-launch-4c5d"),
+                    new RunEnding("evt-completion-9f8e", "PROVISION_FAILED"),
                     List.of(new ManifestEntry("DB_PASSWORD", Scope.WORKSPACE, 3, EntryStatus.CREATED, ref(run, "DB_PASSWORD"), null),
                             new ManifestEntry("API_TOKEN", Scope.USER, 1, EntryStatus.REFUSED, null, NOT_OURS),
                             new ManifestEntry("GITHUB_TOKEN", Scope.USER, 7, EntryStatus.PENDING, null, null)),
-                    2, true, null, 0, NOT_OURS, NOT_OURS_MESSAGE, at(310), at(720), "PROVISION_FAILED", null);
+                    new OperationProgress(2, true, null, 0, at(310)), new RunError(NOT_OURS, NOT_OURS_MESSAGE), null,
+                    at(720));
         }
 
         static RunState failed() {
             String run = "run-failed";
-            return new RunState(run, target(run), Phase.FAILED, AWS, "evt-launch-5e6f", LAUNCHED, SELECTION, null,
+            return new RunState(run, Phase.FAILED, launchedOnAws(run, "evt-launch-5e6f"),
+                    new RunEnding(null, "PROVISION_FAILED"),
                     List.of(new ManifestEntry("DB_PASSWORD", Scope.WORKSPACE, 3, EntryStatus.DELETED, ref(run, "DB_PASSWORD"), null),
                             new ManifestEntry("API_TOKEN", Scope.USER, 1, EntryStatus.REFUSED, null, NOT_OURS),
                             new ManifestEntry("GITHUB_TOKEN", Scope.USER, 7, EntryStatus.DELETED, null, null)),
-                    2, false, null, 0, NOT_OURS, NOT_OURS_MESSAGE, at(905), at(905), "PROVISION_FAILED", null);
+                    new OperationProgress(2, false, null, 0, at(905)), new RunError(NOT_OURS, NOT_OURS_MESSAGE), null,
+                    at(905));
         }
 
         static RunState released() {
             String run = "run-released";
             long hour = 3_600_000L;
-            return new RunState(run, target(run), Phase.RELEASED, AWS, "evt-launch-6a7b", LAUNCHED, SELECTION,
-                    "evt-completion-7c8d",
+            return new RunState(run, Phase.RELEASED, launchedOnAws(run, "evt-launch-6a7b"),
+                    new RunEnding("evt-completion-7c8d", "PROVISION_FAILED"),
                     List.of(new ManifestEntry("DB_PASSWORD", Scope.WORKSPACE, 3, EntryStatus.DELETED, ref(run, "DB_PASSWORD"), null),
                             new ManifestEntry("API_TOKEN", Scope.USER, 1, EntryStatus.REFUSED, null, NOT_OURS),
                             new ManifestEntry("GITHUB_TOKEN", Scope.USER, 7, EntryStatus.DELETED, ref(run, "GITHUB_TOKEN"), null)),
-                    3, false, null, 0, NOT_OURS, NOT_OURS_MESSAGE, at(hour), at(hour), "PROVISION_FAILED", null);
+                    new OperationProgress(3, false, null, 0, at(hour)), new RunError(NOT_OURS, NOT_OURS_MESSAGE), null,
+                    at(hour));
         }
 
         static RunState completionFirst() {
-            return new RunState("run-completion-first", null, Phase.RELEASED, null, null, null, null,
-                    "evt-completion-3c4d", List.of(), 0, false, null, 0, null, null, at(500), at(500), null, null);
+            return new RunState("run-completion-first", Phase.RELEASED, RunOrigin.NO_LAUNCH,
+                    new RunEnding("evt-completion-3c4d", null), List.of(), new OperationProgress(0, false, null, 0, at(500)),
+                    null, null, at(500));
+        }
+    }
+
+    /**
+     * The run-state reader as it was before {@code formatVersion}: Jackson binding the flat record with unknown
+     * properties ignored. Frozen: it stands for instances still running that version during a rolling upgrade.
+     */
+    private static final class V1Reader {
+
+        static final ObjectMapper JSON = new ObjectMapper()
+                .registerModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+        record State(String runId, Target target, Phase phase, String backend, String launchEventId,
+                     Instant launchedAt, Choice selection, String completionEventId, List<Entry> manifest, int attempt,
+                     boolean inFlight, Instant nextAttemptAt, int retryableFailures, String lastErrorCode,
+                     String lastErrorMessage, Instant operationStartedAt, Instant updatedAt, String releaseReason,
+                     Position awaitedSecrets) {
+        }
+
+        record Target(String runId, String workspaceId, String userId, String computeEnvId, String platform,
+                      String region, String accountRoleArn, String secretsPath) {
+        }
+
+        record Choice(List<String> workspaceSecrets, List<String> userSecrets) {
+        }
+
+        record Entry(String name, Scope scope, long version, EntryStatus status, String backendRef,
+                     String lastErrorCode) {
+        }
+
+        record Position(Map<Integer, Long> offsets) {
         }
     }
 }
