@@ -28,7 +28,7 @@ public final class EventSchemas {
     private EventSchemas() {
     }
 
-    /** The four event schemas of DESIGN.md section 3, as registered. */
+    /** The four event schemas of docs/design.md §4, as registered. */
     public static List<Schema> all() {
         return List.of(
                 registryForm(WorkflowLaunched.getClassSchema()),

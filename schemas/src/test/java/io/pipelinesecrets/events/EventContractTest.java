@@ -11,7 +11,7 @@ import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The schemas carry every field DESIGN.md section 3 promises, documented, with the conventions that keep them evolvable. */
+/** The schemas carry every field docs/design.md §4 promises, documented, with the conventions that keep them evolvable. */
 class EventContractTest {
 
     @Test

@@ -24,7 +24,7 @@ import java.util.concurrent.CountDownLatch;
         description = {
                 "Run the service against an external Kafka cluster and schema registry (production).",
                 "Settings come from --config and from PIPELINE_SECRETS_* environment variables (which win);",
-                "see the README's configuration reference. Never starts a broker of its own."})
+                "see docs/configuration.md. Never starts a broker of its own."})
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Service configuration (a properties file).")

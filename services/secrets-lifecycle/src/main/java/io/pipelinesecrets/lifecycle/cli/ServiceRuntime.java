@@ -29,10 +29,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Assembles the service from its configuration — backends, metrics, topology settings, admin HTTP — for `run`
- * and `dev`. Admin HTTP starts first, so that health answers 503 and metrics answer while the service checks its
- * topics and its Streams applications join their groups.
+ * and for `dev` (public because `dev` lives in secrets-lifecycle-dev, which keeps the broker out of this jar).
+ * Admin HTTP starts first, so that health answers 503 and metrics answer while the service checks its topics and
+ * its Streams applications join their groups.
  */
-final class ServiceRuntime implements AutoCloseable {
+public final class ServiceRuntime implements AutoCloseable {
 
     private final LifecycleService service;
     private final AdminServer admin;
@@ -47,12 +48,12 @@ final class ServiceRuntime implements AutoCloseable {
         this.metrics = metrics;
     }
 
-    static ServiceRuntime start(ServiceConfig config, SchemaRegistry registry) {
+    public static ServiceRuntime start(ServiceConfig config, SchemaRegistry registry) {
         return start(config, registry, ConfiguredBackends.standardCredentials(config));
     }
 
     /** @param awsCredentials where AWS credentials come from, when the AWS backend is configured */
-    static ServiceRuntime start(ServiceConfig config, SchemaRegistry registry, CredentialsFactory awsCredentials) {
+    public static ServiceRuntime start(ServiceConfig config, SchemaRegistry registry, CredentialsFactory awsCredentials) {
         List<SecretsBackend> backends = ConfiguredBackends.create(config, awsCredentials);
         ServiceMetrics metrics = ServiceMetrics.create(Clock.systemUTC());
         BackendDispatcher dispatcher = new BackendDispatcher(backends, metrics.lifecycle());
@@ -115,7 +116,7 @@ final class ServiceRuntime implements AutoCloseable {
     }
 
     /** Waits until the Streams applications run, or fails saying in which state they are. */
-    void awaitReady(java.time.Duration timeout) {
+    public void awaitReady(java.time.Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!service.ready()) {
             if (System.nanoTime() > deadline) {
@@ -135,7 +136,7 @@ final class ServiceRuntime implements AutoCloseable {
         return service;
     }
 
-    int adminPort() {
+    public int adminPort() {
         return admin.port();
     }
 

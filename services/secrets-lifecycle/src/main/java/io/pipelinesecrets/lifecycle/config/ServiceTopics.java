@@ -3,7 +3,7 @@ package io.pipelinesecrets.lifecycle.config;
 import java.util.List;
 import java.util.Objects;
 
-/** The topic names of DESIGN.md section 2; every one is configurable, these are the defaults. */
+/** The topic names of docs/design.md §3; every one is configurable, these are the defaults. */
 public record ServiceTopics(String launched, String completed, String secrets, String audit, String deadLetters) {
 
     public static final ServiceTopics DEFAULTS = new ServiceTopics(

@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Computes a run's merged secret set (DESIGN.md section 1): every secret of the run's workspace plus every
+ * Computes a run's merged secret set (docs/design.md §1): every secret of the run's workspace plus every
  * secret of the launching user, the user's winning on a name clash. With a selection, only the selected names,
  * and a selected name that does not exist makes the run unresolvable — a missing secret is an error the user must
  * see, not something to skip silently.

@@ -6,7 +6,7 @@ import java.util.TreeMap;
 
 /**
  * Positions in the secrets topic that a launch needs applied before its run is resolved (read-your-writes,
- * DESIGN.md section 5): per partition, the offset of the last record the platform wrote before launching.
+ * docs/design.md §5): per partition, the offset of the last record the platform wrote before launching.
  *
  * @param offsets partition to offset, inclusive; partitions not listed impose no wait
  */

@@ -1,7 +1,9 @@
 package io.pipelinesecrets.lifecycle.service;
 
+import io.pipelinesecrets.contracts.PipelineSecretsException;
+
 /** The service cannot start as configured; the message says what is wrong and how to fix it. */
-public final class StartupException extends RuntimeException {
+public final class StartupException extends PipelineSecretsException {
 
     public StartupException(String message) {
         super(message);

@@ -44,7 +44,7 @@ public final class TopicCheck {
         List<String> missing = topics.all().stream().filter(t -> !found.containsKey(t)).toList();
         if (!missing.isEmpty()) {
             throw new StartupException("topics " + missing + " do not exist: create them before starting (the topic"
-                    + " definitions are in deploy/kafka and DESIGN.md section 2; `dev` creates them itself)");
+                    + " definitions are in deploy/kafka and docs/design.md §3; `dev` creates them itself)");
         }
         partitionMismatch(topics, found.get(topics.launched()).partitions(), found.get(topics.completed()).partitions())
                 .ifPresent(problem -> {

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The topics of DESIGN.md section 2 with their policies: what {@code topics apply} creates and checks for drift,
+ * The topics of docs/design.md §3 with their policies: what {@code topics apply} creates and checks for drift,
  * and what {@code dev} (and tests) create. The service itself only verifies at start-up that they exist.
  *
  * <p>The dead-letter topic has one partition so that replay tooling re-publishes rejected records in the order

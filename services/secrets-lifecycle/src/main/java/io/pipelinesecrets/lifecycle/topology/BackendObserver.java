@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * Told how each backend call the {@link BackendDispatcher} starts turns out. Called on whatever thread completes
- * the call (DESIGN.md section 6): implementations must be thread-safe, quick, and must not throw.
+ * the call (docs/design.md §6): implementations must be thread-safe, quick, and must not throw.
  */
 public interface BackendObserver {
 

@@ -25,9 +25,16 @@ import java.util.Objects;
 
 /**
  * The lifecycle topology: the secrets topic materialised into a global store (one prefix scan per owner), and
- * one processor that consumes both workflow topics with a changelogged run-state store keyed by run id, writing
- * audit events and dead letters. Every node and store is named, so the topology's shape is stable across
- * versions (internal topic names derive from these names).
+ * one sub-topology for the workflow topics: a decoder per topic hands valid events to the lifecycle processor,
+ * which keeps a changelogged run-state store keyed by run id; decoders and processor write audit events and dead
+ * letters. Every node and store is named, so the topology's shape is stable across versions (internal topic names
+ * derive from these names).
+ *
+ * <pre>
+ * launched-source  -&gt; launched-decoder  -+-&gt; lifecycle [run-state] -+-&gt; audit-sink
+ * completed-source -&gt; completed-decoder -+                         +-&gt; dlq-sink
+ *                     (both decoders also write to audit-sink and dlq-sink)
+ * </pre>
  *
  * <p>This class turns settings into a {@link Topology}; {@code LifecycleService} runs it.
  */
@@ -39,6 +46,8 @@ public final class LifecycleTopology {
     public static final String SECRETS_UPDATER = "secrets-store-updater";
     public static final String LAUNCHED_SOURCE = "launched-source";
     public static final String COMPLETED_SOURCE = "completed-source";
+    public static final String LAUNCHED_DECODER = "launched-decoder";
+    public static final String COMPLETED_DECODER = "completed-decoder";
     public static final String LIFECYCLE = "lifecycle";
     public static final String AUDIT_SINK = "audit-sink";
     public static final String DLQ_SINK = "dlq-sink";
@@ -113,24 +122,29 @@ public final class LifecycleTopology {
                 SECRETS_SOURCE, new StringDeserializer(), new ByteArrayDeserializer(), topics.secrets(),
                 SECRETS_UPDATER, () -> new GlobalSecretsUpdater(SECRETS_STORE, progress));
 
-        // Values are decoded inside the processor, so that an undecodable record becomes a dead letter with its
-        // original bytes and an audit event in the same transaction, instead of stopping the stream.
+        // Values are decoded by processors, not by the sources, so that an undecodable record becomes a dead letter
+        // with its original bytes and an audit event in the same transaction, instead of stopping the stream. The
+        // decoders are children of their sources and parents of the lifecycle processor: one sub-topology, one task
+        // per partition, one transaction, and no topic between them (records pass in memory).
         topology.addSource(AutoOffsetReset.earliest(), LAUNCHED_SOURCE, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), topics.launched());
         topology.addSource(AutoOffsetReset.earliest(), COMPLETED_SOURCE, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer(), topics.completed());
+        topology.addProcessor(LAUNCHED_DECODER, () -> WorkflowEventDecoder.launches(settings,
+                new SpecificAvroDeserializer<>(registry, WorkflowLaunched.class)), LAUNCHED_SOURCE);
+        topology.addProcessor(COMPLETED_DECODER, () -> WorkflowEventDecoder.completions(settings,
+                new SpecificAvroDeserializer<>(registry, WorkflowCompleted.class)), COMPLETED_SOURCE);
         topology.addProcessor(LIFECYCLE, () -> new LifecycleProcessor(settings,
-                        new SpecificAvroDeserializer<>(registry, WorkflowLaunched.class),
-                        new SpecificAvroDeserializer<>(registry, WorkflowCompleted.class),
-                        new SpecificAvroDeserializer<>(registry, SecretRecord.class),
-                        dispatcher, progress, gate),
-                LAUNCHED_SOURCE, COMPLETED_SOURCE);
+                        new SpecificAvroDeserializer<>(registry, SecretRecord.class), dispatcher, progress, gate),
+                LAUNCHED_DECODER, COMPLETED_DECODER);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(RUN_STATE_STORE), Serdes.String(), new RunStateSerde()), LIFECYCLE);
 
         Serializer<AuditEvent> audit = new SpecificAvroSerializer<>(registry, AuditEvent.class, settings.autoRegisterSchemas());
-        topology.addSink(AUDIT_SINK, topics.audit(), new StringSerializer(), audit, LIFECYCLE);
-        topology.addSink(DLQ_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(), LIFECYCLE);
+        topology.addSink(AUDIT_SINK, topics.audit(), new StringSerializer(), audit,
+                LAUNCHED_DECODER, COMPLETED_DECODER, LIFECYCLE);
+        topology.addSink(DLQ_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(),
+                LAUNCHED_DECODER, COMPLETED_DECODER, LIFECYCLE);
         return topology;
     }
 

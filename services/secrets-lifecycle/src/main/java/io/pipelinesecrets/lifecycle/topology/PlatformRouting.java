@@ -18,7 +18,7 @@ public record PlatformRouting(Map<String, String> backendByPlatform, Set<String>
     public static final String FILESYSTEM = "filesystem";
     public static final String AWS_SECRETS_MANAGER = "aws-secretsmanager";
 
-    /** The platforms of DESIGN.md section 3 and their natural backend. */
+    /** The platforms of docs/design.md §4 and their natural backend. */
     public static final Map<String, String> DEFAULT_ROUTES = Map.ofEntries(
             Map.entry("slurm", FILESYSTEM), Map.entry("lsf", FILESYSTEM), Map.entry("pbs", FILESYSTEM),
             Map.entry("pbspro", FILESYSTEM), Map.entry("sge", FILESYSTEM), Map.entry("uge", FILESYSTEM),

@@ -23,24 +23,35 @@ class PipelineSecretsCliTest {
     @Test
     void shouldListItsCommandsInTheHelp() {
         assertThat(execute("--help")).isZero();
-        assertThat(out.toString()).contains("run").contains("dev").contains("Provisions a workflow run's merged secret set");
+        assertThat(out.toString()).contains("Provisions a workflow run's merged secret set")
+                .containsPattern("(?m)^  run\\b").containsPattern("(?m)^  topics\\b")
+                .containsPattern("(?m)^  schemas\\b");
+    }
+
+    @Test
+    void shouldLeaveDevToTheDevJar() {
+        assertThat(PipelineSecretsCli.commandLine().getSubcommands()).containsKey("run").doesNotContainKey("dev");
+        assertThat(execute("--help")).isZero();
+        assertThat(out.toString()).doesNotContainPattern("(?m)^  dev\\b");
     }
 
     @Test
     void shouldExplainEachCommandInItsOwnHelp() {
-        assertThat(execute("dev", "--help")).isZero();
-        assertThat(out.toString()).contains("--data-dir").contains("--kafka-port").contains("9092");
+        assertThat(execute("run", "--help")).isZero();
+        assertThat(out.toString()).contains("--config");
     }
 
     @Test
-    void shouldExitWithUsageErrorWithoutACommand() {
+    void shouldExitWithUsageErrorWithoutACommandNamingTheCommandsAndWhereDevIs() {
         assertThat(execute()).isEqualTo(2);
-        assertThat(err.toString()).contains("Missing command");
+        assertThat(err.toString()).contains("Missing command: use one of run, ")
+                .contains("reconcile")
+                .contains("`dev` is in secrets-lifecycle-dev.jar: ./pipeline-secrets dev");
     }
 
     @Test
     void shouldExitWithUsageErrorForAnUnknownOption() {
-        assertThat(execute("dev", "--no-such-option")).isEqualTo(2);
+        assertThat(execute("run", "--no-such-option")).isEqualTo(2);
         assertThat(err.toString()).contains("--no-such-option");
     }
 

@@ -10,7 +10,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Durations come from a properties file or the environment. {@link ConfigLoader#parseDuration} returns a duration
+ * Durations come from a properties file or the environment. {@link ValueType#parseDuration} returns a duration
  * or refuses the text with an {@link IllegalArgumentException} or {@link ArithmeticException}, which the loader
  * reports as one problem line naming the key; it never fails another way. Every duration it returns reads back
  * from its ISO-8601 form. The input is the setting's UTF-8 bytes.
@@ -27,11 +27,11 @@ class ConfigLoaderFuzzTest {
     void shouldParseADurationOrRefuseItWithAnExceptionTheLoaderReports(byte[] input) {
         Duration parsed;
         try {
-            parsed = ConfigLoader.parseDuration(new String(input, StandardCharsets.UTF_8));
+            parsed = ValueType.parseDuration(new String(input, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException | ArithmeticException refused) {
             return;
         }
         assertThat(parsed).isNotNull();
-        assertThat(ConfigLoader.parseDuration(parsed.toString())).isEqualTo(parsed);
+        assertThat(ValueType.parseDuration(parsed.toString())).isEqualTo(parsed);
     }
 }

@@ -141,7 +141,7 @@ class ConfigLoaderTest {
                 .isEqualTo("PIPELINE_SECRETS_LIFECYCLE_STALE_LAUNCH_AGE");
         assertThat(ConfigLoader.environmentName("kafka.bootstrap.servers")).isEqualTo(BOOTSTRAP);
         Map<String, String> everyKey = new HashMap<>();
-        ConfigLoader.KEYS.keySet().forEach(key -> everyKey.put(ConfigLoader.environmentName(key), "x"));
+        ServiceKeys.ALL.forEach(key -> everyKey.put(key.environmentName(), "x"));
 
         ConfigException e = catchThrowableOfType(ConfigException.class,
                 () -> ConfigLoader.load(Optional.empty(), everyKey));
@@ -559,6 +559,43 @@ class ConfigLoaderTest {
                 with("PIPELINE_SECRETS_AWS_COMPUTE_ENV_ce1_COLOUR", "blue")));
 
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).contains("PIPELINE_SECRETS_AWS_COMPUTE_ENV_ce1_COLOUR"));
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource({
+            "PIPELINE_SECRETS_AWS_COMPUTE_ENV_ce1_BUNDLE, yes, aws.compute-env.ce1.bundle=yes must be true or false",
+            "PIPELINE_SECRETS_LIFECYCLE_COMPUTE_ENV_ce1_MAX_RUN_LIFETIME, 0s, lifecycle.compute-env.ce1.max-run-lifetime=0s must be longer than zero",
+            "PIPELINE_SECRETS_AWS_ENDPOINT, localhost:4566, aws.endpoint=localhost:4566 is not valid; use a URI",
+            "PIPELINE_SECRETS_AWS_CALLS_PER_SECOND, 0, aws.calls-per-second=0 must be above zero",
+            "PIPELINE_SECRETS_SCHEMA_REGISTRY_REQUEST_TIMEOUT, soon, schema.registry.request-timeout=soon is not valid",
+    })
+    void shouldCheckEveryTypedSettingAtStartUpNamingItsKeyAsWritten(String variable, String value, String expectedStart) {
+        Map<String, String> environment = new HashMap<>(required());
+        environment.put("PIPELINE_SECRETS_AWS_REGIONS", "eu-west-1");
+        environment.put(variable, value);
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.empty(), environment));
+
+        assertThat(e).as("%s=%s must not be accepted", variable, value).isNotNull();
+        assertThat(e.problems()).singleElement().asString().startsWith(expectedStart);
+    }
+
+    @Test
+    void shouldClearAnAwsDefaultForOneComputeEnvironmentWithAnEmptyOverride() throws IOException {
+        Path file = properties("""
+                aws.regions=eu-west-1
+                aws.kms-key-id=alias/shared
+                aws.endpoint=http://localhost:4566
+                aws.compute-env.ce-own.kms-key-id=
+                """);
+
+        ServiceConfig config = ConfigLoader.load(Optional.of(file), required());
+
+        assertThat(config.aws()).hasValueSatisfying(aws -> {
+            assertThat(aws.settingsFor("ce-own").kmsKeyId()).as("the account's default key").isNull();
+            assertThat(aws.settingsFor("ce-other").kmsKeyId()).isEqualTo("alias/shared");
+            assertThat(aws.endpoint()).hasToString("http://localhost:4566");
+        });
     }
 
     // ---- compute environment bindings

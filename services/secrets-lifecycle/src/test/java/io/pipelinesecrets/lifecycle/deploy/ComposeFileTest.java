@@ -97,7 +97,7 @@ class ComposeFileTest {
         for (String name : List.of(SERVICE, SETUP)) {
             environment(name).keySet().stream().filter(variable -> variable.startsWith(ConfigLoader.ENV_PREFIX))
                     .forEach(variable -> assertThat(ConfigKeys.keyOf(variable))
-                            .as("%s sets %s, which maps to no configuration key (README configuration reference)", name, variable)
+                            .as("%s sets %s, which maps to no configuration key (docs/configuration.md)", name, variable)
                             .isPresent());
         }
         assertThat(environment(SETUP)).as("setup and service share one configuration").isEqualTo(environment(SERVICE));

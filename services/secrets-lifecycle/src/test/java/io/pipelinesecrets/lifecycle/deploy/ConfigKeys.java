@@ -1,6 +1,9 @@
 package io.pipelinesecrets.lifecycle.deploy;
 
 import io.pipelinesecrets.lifecycle.config.ConfigLoader;
+import io.pipelinesecrets.lifecycle.config.Key;
+import io.pipelinesecrets.lifecycle.config.PerComputeEnv;
+import io.pipelinesecrets.lifecycle.config.ServiceKeys;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,23 +26,23 @@ final class ConfigKeys {
 
     /**
      * The configuration key an environment variable sets, or empty if it sets none: one of
-     * {@link ConfigLoader#KEYS}, a {@code kafka.<setting>} passthrough, or a per-compute-environment prefix.
+     * {@link ServiceKeys#ALL}, a {@code kafka.<setting>} passthrough, or a per-compute-environment prefix.
      * The passthrough's setting must be one Kafka knows, so a typo fails here rather than warn at start-up.
      */
     static Optional<String> keyOf(String environmentVariable) {
-        for (String key : ConfigLoader.KEYS.keySet()) {
-            if (ConfigLoader.environmentName(key).equals(environmentVariable)) {
-                return Optional.of(key);
+        for (Key<?> key : ServiceKeys.ALL) {
+            if (key.environmentName().equals(environmentVariable)) {
+                return Optional.of(key.name());
             }
         }
         if (environmentVariable.startsWith(KAFKA_ENV_PREFIX)) {
             String setting = environmentVariable.substring(KAFKA_ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
             return KAFKA_SETTINGS.contains(setting) ? Optional.of("kafka." + setting) : Optional.empty();
         }
-        for (String prefix : new String[] {ConfigLoader.AWS_COMPUTE_ENV_PREFIX, ConfigLoader.LIFECYCLE_COMPUTE_ENV_PREFIX}) {
-            String environmentPrefix = ConfigLoader.environmentName(prefix);
+        for (PerComputeEnv<?> setting : ServiceKeys.PER_COMPUTE_ENV) {
+            String environmentPrefix = setting.environmentPrefix();
             if (environmentVariable.startsWith(environmentPrefix) && environmentVariable.length() > environmentPrefix.length()) {
-                return Optional.of(prefix + "...");
+                return Optional.of(setting.pattern());
             }
         }
         return Optional.empty();

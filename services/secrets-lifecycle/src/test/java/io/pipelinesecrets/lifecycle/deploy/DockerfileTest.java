@@ -2,6 +2,7 @@ package io.pipelinesecrets.lifecycle.deploy;
 
 import io.pipelinesecrets.lifecycle.cli.PipelineSecretsCli;
 import io.pipelinesecrets.lifecycle.config.ConfigLoader;
+import io.pipelinesecrets.lifecycle.config.ServiceKeys;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -56,8 +57,8 @@ class DockerfileTest {
 
     @Test
     void shouldExposeTheAdminPortAndDeclareTheStateDirectory() {
-        String adminPort = ConfigLoader.KEYS.get("admin.port")[0];
-        String stateDir = ConfigLoader.KEYS.get("state.dir")[0];
+        String adminPort = ServiceKeys.ADMIN_PORT.defaultText();
+        String stateDir = ServiceKeys.STATE_DIR.defaultText();
 
         assertThat(one("EXPOSE")).isEqualTo(adminPort);
         assertThat(one("VOLUME")).contains("\"" + stateDir + "\"");

@@ -1,6 +1,6 @@
 package io.pipelinesecrets.lifecycle.deploy;
 
-import io.pipelinesecrets.lifecycle.config.ConfigLoader;
+import io.pipelinesecrets.lifecycle.config.ServiceKeys;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import io.pipelinesecrets.lifecycle.service.TopicLayout;
 import io.pipelinesecrets.lifecycle.topology.LifecycleTopology;
@@ -39,7 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class KafkaDefinitionsTest {
 
-    private static final String APPLICATION_ID = ConfigLoader.KEYS.get("application.id")[0];
+    private static final String APPLICATION_ID = ServiceKeys.APPLICATION_ID.defaultText();
     /** LifecycleService runs the secrets-topic validation as a second Streams application with this id suffix. */
     private static final String VALIDATION_APPLICATION_ID = APPLICATION_ID + "-secret-validation";
     private static final ServiceTopics TOPICS = ServiceTopics.DEFAULTS;

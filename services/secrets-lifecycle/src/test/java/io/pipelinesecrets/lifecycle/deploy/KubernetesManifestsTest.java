@@ -3,6 +3,7 @@ package io.pipelinesecrets.lifecycle.deploy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.pipelinesecrets.lifecycle.config.ConfigLoader;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
+import io.pipelinesecrets.lifecycle.config.ServiceKeys;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -158,7 +159,7 @@ class KubernetesManifestsTest {
         Properties properties = properties(kustomization);
 
         assertThat(container.get("args").toString()).contains("\"run\"").contains("\"--config\"");
-        properties.stringPropertyNames().stream().filter(key -> key.startsWith("kafka.") && !ConfigLoader.KEYS.containsKey(key))
+        properties.stringPropertyNames().stream().filter(key -> key.startsWith("kafka.") && !ServiceKeys.BY_NAME.containsKey(key))
                 .forEach(key -> assertThat(ConfigKeys.isKnownKafkaSetting(key)).as("%s is a Kafka setting", key).isTrue());
         environment(container).keySet().stream().filter(name -> name.startsWith(ConfigLoader.ENV_PREFIX))
                 .forEach(name -> assertThat(ConfigKeys.keyOf(name)).as("%s maps to a configuration key", name).isPresent());

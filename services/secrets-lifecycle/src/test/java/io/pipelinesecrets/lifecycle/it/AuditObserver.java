@@ -3,6 +3,7 @@ package io.pipelinesecrets.lifecycle.it;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
 import io.pipelinesecrets.serde.EventSerdes;
+import io.pipelinesecrets.testing.await.Await;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -35,6 +36,9 @@ final class AuditObserver implements AutoCloseable {
     private final EventSerdes serdes;
     private final String topic;
     private final List<Observed> seen = new ArrayList<>();
+    private final List<TopicPartition> partitions;
+    /** Where the reader stands on each partition, set after the records before it were added to {@link #seen}. */
+    private volatile Map<TopicPartition, Long> positions = Map.of();
     private final Thread reader;
     private volatile boolean running = true;
     private volatile RuntimeException failure;
@@ -49,7 +53,7 @@ final class AuditObserver implements AutoCloseable {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+        this.partitions = consumer.partitionsFor(topic).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
@@ -68,6 +72,12 @@ final class AuditObserver implements AutoCloseable {
                         seen.add(new Observed(now, event));
                     }
                 }
+                // A read_committed consumer stops at the last stable offset, past aborted records and markers.
+                Map<TopicPartition, Long> reached = new HashMap<>();
+                for (TopicPartition partition : partitions) {
+                    reached.put(partition, consumer.position(partition));
+                }
+                positions = Map.copyOf(reached);
             }
         } catch (RuntimeException e) {
             if (running) {
@@ -76,6 +86,18 @@ final class AuditObserver implements AutoCloseable {
         } finally {
             consumer.close();
         }
+    }
+
+    String topic() {
+        return topic;
+    }
+
+    /** The next offset the observer reads on each partition of the audit topic: its lag is the end minus this. */
+    Map<TopicPartition, Long> positions() {
+        if (failure != null) {
+            throw new IllegalStateException("the audit observer failed", failure);
+        }
+        return positions;
     }
 
     List<Observed> observed() {
@@ -101,14 +123,8 @@ final class AuditObserver implements AutoCloseable {
 
     /** Waits until the events seen so far, de-duplicated by id, satisfy {@code done}. */
     void await(String expectation, Predicate<Map<String, AuditEvent>> done, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.test(deduplicated())) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("expected " + expectation + " on " + topic + " within " + timeout
-                        + "; saw " + observed().size() + " audit events");
-            }
-            sleep(100);
-        }
+        Await.atMost(timeout).every(Duration.ofMillis(100)).until(expectation + " on " + topic, this::deduplicated, done,
+                events -> events.size() + " distinct audit events");
     }
 
     /**
@@ -158,15 +174,6 @@ final class AuditObserver implements AutoCloseable {
             reader.join(TimeUnit.SECONDS.toMillis(10));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.pipelinesecrets.lifecycle.it;
 
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
+import io.pipelinesecrets.testing.await.Await;
 import io.pipelinesecrets.testing.aws.DoubleSettings;
 import io.pipelinesecrets.testing.aws.Operations;
 import io.pipelinesecrets.testing.aws.SecretCall;
@@ -33,6 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Manager answering every request with an error; the shared filesystem's root gone as when unmounted). While
  * one compute environment's backend is down, the other's runs must keep flowing — provisioned within the outage —
  * and once it recovers every run must converge: provisioned, released when completed, nothing left behind.
+ *
+ * <p>Sizes ({@link FaultSize}): smoke-sized in every {@code mvn verify}, each fault once for 2-3 s, 1 s apart; full size with the {@code faults}
+ * profile ({@code -Pfaults}, i.e. {@code -Dfaults.size=full}), 8-15 s faults 5 s apart, 5x the throttles and errors.
  */
 @ExtendWith(KafkaClusterExtension.class)
 @Tag("faults")
@@ -42,7 +46,7 @@ class BackendFaultsIntegrationTest {
     private static final FaultSize SIZE = FaultSize.current();
     private static final Duration WINDOW = SIZE.pick(Duration.ofSeconds(2), Duration.ofSeconds(8));
     private static final Duration OUTAGE = SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(15));
-    private static final Duration GAP = SIZE.pick(Duration.ofSeconds(2), Duration.ofSeconds(5));
+    private static final Duration GAP = SIZE.pick(Duration.ofSeconds(1), Duration.ofSeconds(5));
     private static final int SERVER_ERRORS = SIZE.pick(40, 200);
     private static final int STORM = SIZE.pick(60, 300);
     /** Healthy runs that must be provisioned during an outage of the other backend before it ends. */
@@ -65,7 +69,7 @@ class BackendFaultsIntegrationTest {
                     List.of(LoadPlan.Platform.SLURM, LoadPlan.Platform.AWS), 0.8, Duration.ofMillis(200), Duration.ofSeconds(3));
             plan.secretRecords().forEach(publisher::secret);
             publisher.flush();
-            pause(Duration.ofSeconds(2));
+            harness.awaitSecretsVisible(plan.secretRecords().size());
             FilesystemOutage unmount = new FilesystemOutage(harness.secretsRoot());
             try (LoadDriver load = new LoadDriver(plan, publisher, RUNS_PER_SECOND).start()) {
                 pause(GAP);
@@ -125,7 +129,7 @@ class BackendFaultsIntegrationTest {
                         System.currentTimeMillis()) + " retries scheduled for SECRETS_PATH_MISSING"));
                 pause(GAP);
 
-                List<LoadPlan.Run> runs = FaultSuites.finishAndConverge(load, publisher, audit, FaultSuites.WAIT);
+                List<LoadPlan.Run> runs = FaultSuites.finishAndConverge(load, publisher, audit, harness.settled(), FaultSuites.WAIT);
                 harness.stopService();
 
                 Map<String, AuditEvent> events = audit.deduplicated();
@@ -221,13 +225,8 @@ class BackendFaultsIntegrationTest {
     /** Keeps a fault on at least {@code minimum} and until it has been met {@code count} times. */
     private static void lastAtLeast(Duration minimum, LongSupplier injected, long count) {
         pause(minimum);
-        long deadline = System.nanoTime() + FaultSuites.WAIT.toNanos();
-        while (injected.getAsLong() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the fault was met only " + injected.getAsLong() + " times, not " + count);
-            }
-            pause(Duration.ofMillis(100));
-        }
+        Await.atMost(FaultSuites.WAIT).every(Duration.ofMillis(100)).until("the fault met " + count + " times",
+                injected::getAsLong, met -> met >= count, met -> "met " + met + " times");
     }
 
     /**

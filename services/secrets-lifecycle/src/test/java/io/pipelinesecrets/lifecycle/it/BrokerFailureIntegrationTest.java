@@ -2,6 +2,7 @@ package io.pipelinesecrets.lifecycle.it;
 
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
+import io.pipelinesecrets.testing.await.Await;
 import io.pipelinesecrets.testing.aws.DoubleSettings;
 import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
 import io.pipelinesecrets.testing.kafka.KafkaBrokers;
@@ -23,12 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import static io.pipelinesecrets.lifecycle.it.FaultSuites.pause;
@@ -41,6 +44,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * by a stop that does not wait for leadership to move. No event may be lost or processed twice in effect: exactly
  * one SECRETS_PROVISIONED (and for a completed run one SECRETS_RELEASED) per run once de-duplicated, nothing left
  * in either backend.
+ *
+ * <p>Sizes ({@link FaultSize}): smoke-sized in every {@code mvn verify}, one controlled shutdown of the leader, down 3 s; full size with the {@code faults}
+ * profile ({@code -Pfaults}, i.e. {@code -Dfaults.size=full}), 4 leader failures, every other one without a controlled shutdown, down 10 s each.
  */
 @ExtendWith(KafkaClusterExtension.class)
 @KafkaBrokers(3)
@@ -51,7 +57,7 @@ class BrokerFailureIntegrationTest {
     private static final FaultSize SIZE = FaultSize.current();
     private static final int ROUNDS = SIZE.pick(1, 4);
     private static final Duration DOWN = SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(10));
-    private static final Duration BETWEEN = SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(8));
+    private static final Duration BETWEEN = SIZE.pick(Duration.ofSeconds(2), Duration.ofSeconds(8));
     private static final double RUNS_PER_SECOND = SIZE.pick(8.0, 12.0);
 
     /** One broker failure: which broker, how, when it went and came back, and when the service progressed again. */
@@ -74,7 +80,7 @@ class BrokerFailureIntegrationTest {
                     SIZE.pick(Duration.ofSeconds(3), Duration.ofSeconds(5)));
             plan.secretRecords().forEach(publisher::secret);
             publisher.flush();
-            pause(Duration.ofSeconds(2));
+            harness.awaitSecretsVisible(plan.secretRecords().size());
             try (LoadDriver load = new LoadDriver(plan, publisher, RUNS_PER_SECOND).start()) {
                 pause(BETWEEN);
                 for (int round = 0; round < ROUNDS; round++) {
@@ -95,7 +101,7 @@ class BrokerFailureIntegrationTest {
                             stoppedAt, stopMillis, restartedAt, System.currentTimeMillis() - restartedAt));
                     pause(BETWEEN);
                 }
-                List<LoadPlan.Run> runs = FaultSuites.finishAndConverge(load, publisher, audit, FaultSuites.WAIT);
+                List<LoadPlan.Run> runs = FaultSuites.finishAndConverge(load, publisher, audit, harness.settled(), FaultSuites.WAIT);
                 harness.stopService();
 
                 Map<String, AuditEvent> events = audit.deduplicated();
@@ -147,33 +153,38 @@ class BrokerFailureIntegrationTest {
             }
         }
         admin.alterPartitionReassignments(reorder).all().get(30, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true) {
-            try {
-                admin.electLeaders(ElectionType.PREFERRED, partitions).all().get(30, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException alreadyOrNotYet) {
-                // ElectionNotNeeded for partitions already led by it; others are retried below.
-            }
-            boolean done = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-                    .flatMap(t -> t.partitions().stream()).allMatch(p -> p.leader() != null && p.leader().id() == leader);
-            if (done) {
-                return leader;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("broker " + leader + " did not become the leader of every partition of " + topics);
-            }
-            pause(Duration.ofMillis(200));
-        }
+        Await.atMost(Duration.ofSeconds(60)).every(Duration.ofMillis(200))
+                .until("broker " + leader + " the leader of every partition of " + topics, () -> {
+                    try {
+                        admin.electLeaders(ElectionType.PREFERRED, partitions).all().get(30, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.ExecutionException alreadyOrNotYet) {
+                        // ElectionNotNeeded for partitions already led by it; others are retried at the next probe.
+                    }
+                    return leaders(admin, topics);
+                }, leaders -> leaders.values().stream().allMatch(id -> id == leader), leaders -> "leaders " + leaders);
+        return leader;
     }
 
-    private static void awaitFullIsr(Admin admin, List<String> topics) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values().stream()
-                .flatMap(t -> t.partitions().stream()).allMatch(p -> p.isr().size() == 3)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the restarted broker did not rejoin every ISR of " + topics);
+    /** Each partition's leader, -1 for none. */
+    private static Map<TopicPartition, Integer> leaders(Admin admin, List<String> topics) throws Exception {
+        Map<TopicPartition, Integer> leaders = new TreeMap<>(Comparator.comparing(TopicPartition::toString));
+        for (TopicDescription topic : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+            for (TopicPartitionInfo partition : topic.partitions()) {
+                leaders.put(new TopicPartition(topic.name(), partition.partition()),
+                        partition.leader() == null ? -1 : partition.leader().id());
             }
-            pause(Duration.ofMillis(200));
         }
+        return leaders;
+    }
+
+    private static void awaitFullIsr(Admin admin, List<String> topics) {
+        Await.atMost(Duration.ofSeconds(120)).every(Duration.ofMillis(200))
+                .until("the restarted broker back in every ISR of " + topics, () -> {
+                    Map<String, Integer> isrSizes = new TreeMap<>();
+                    for (TopicDescription topic : admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS).values()) {
+                        topic.partitions().forEach(p -> isrSizes.put(topic.name() + "-" + p.partition(), p.isr().size()));
+                    }
+                    return isrSizes;
+                }, isrSizes -> isrSizes.values().stream().allMatch(size -> size == 3), isrSizes -> "ISR sizes " + isrSizes);
     }
 }

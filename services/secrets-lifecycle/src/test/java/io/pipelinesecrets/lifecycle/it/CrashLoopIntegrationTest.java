@@ -2,6 +2,7 @@ package io.pipelinesecrets.lifecycle.it;
 
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import io.pipelinesecrets.serde.EventSerdes;
+import io.pipelinesecrets.testing.await.Await;
 import io.pipelinesecrets.testing.aws.DoubleSettings;
 import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
 import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
@@ -34,8 +35,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the backends' threads running, so a backend call of the dead instance could still land after its successor
  * acted — a different fault (a zombie), not a crash.
  *
- * <p>Reduced in every build; {@code -Dfaults.size=full} (the {@code faults} profile) runs at least 20 kills and
- * 2000 runs.
+ * <p>Sizes ({@link FaultSize}): smoke-sized in every {@code mvn verify}, 3 kills (one while starting) and at least 120 runs; full size with the {@code faults}
+ * profile ({@code -Pfaults}, i.e. {@code -Dfaults.size=full}), 22 kills and at least 2000 runs.
  */
 @ExtendWith(KafkaClusterExtension.class)
 @Tag("faults")
@@ -44,7 +45,7 @@ class CrashLoopIntegrationTest {
 
     private static final FaultSize SIZE = FaultSize.current();
     private static final int KILLS = SIZE.pick(3, 22);
-    private static final int MIN_RUNS = SIZE.pick(200, 2000);
+    private static final int MIN_RUNS = SIZE.pick(120, 2000);
     /** Launches go on until the last kill is done and at least {@link #MIN_RUNS} runs were launched. */
     private static final double RUNS_PER_SECOND = SIZE.pick(8.0, 10.0);
     private static final Duration WAIT = Duration.ofSeconds(120);
@@ -108,7 +109,10 @@ class CrashLoopIntegrationTest {
                 }
                 service.awaitReady(WAIT);
                 load.awaitLaunched(MIN_RUNS, WAIT);
-                List<LoadPlan.Run> runs = FaultSuites.finishAndConverge(load, publisher, audit, WAIT);
+                ServiceProcess last = service;
+                List<LoadPlan.Run> runs = FaultSuites.finishAndConverge(load, publisher, audit, new Settled(
+                        kafka.bootstrapServers(), setup.applicationId(), List.of(topics.launched(), topics.completed()),
+                        last::inFlight), WAIT);
                 service.close();
 
                 EndState.Figures figures = EndState.check(plan, runs, load::completionSent, audit.events(), secretsRoot, sm, Set.of());
@@ -191,21 +195,16 @@ class CrashLoopIntegrationTest {
         }
     }
 
-    private static void awaitOutput(List<String> output, int from, String marker, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
+    private static void awaitOutput(List<String> output, int from, String marker, Duration timeout) {
+        Await.atMost(timeout).until("the service to log '" + marker + "'", () -> {
             synchronized (output) {
-                if (output.subList(Math.min(from, output.size()), output.size()).stream().anyMatch(l -> l.contains(marker))) {
-                    return;
-                }
+                return List.copyOf(output.subList(Math.min(from, output.size()), output.size()));
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the service did not log '" + marker + "' within " + timeout);
-            }
-            pause(50);
-        }
+        }, lines -> lines.stream().anyMatch(l -> l.contains(marker)), lines -> lines.size() + " lines since its start, the last: "
+                + (lines.isEmpty() ? "none" : lines.get(lines.size() - 1)));
     }
 
+    /** Fault timing only (when the next kill lands), never a wait for something to happen. */
     private static void pause(long millis) throws InterruptedException {
         TimeUnit.MILLISECONDS.sleep(millis);
     }

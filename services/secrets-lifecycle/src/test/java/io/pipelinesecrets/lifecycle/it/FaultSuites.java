@@ -68,20 +68,25 @@ final class FaultSuites {
 
     /**
      * Ends a suite's load: lets the driver finish, checks that every send succeeded, waits until every launched run
-     * converged, then a moment more, so that anything written twice after convergence shows in the end state.
+     * converged, then until the service {@linkplain Settled settled}, so that anything written twice after
+     * convergence (a replay after a crash, a call result applied twice) shows in the end state.
      *
      * @return the runs launched
      */
     static List<LoadPlan.Run> finishAndConverge(LoadDriver load, EventPublisher publisher, AuditObserver audit,
-                                                Duration wait) {
+                                                Settled settled, Duration wait) {
         load.finish(wait);
         assertThat(publisher.failures()).as("sends that failed: " + publisher.firstFailure()).isZero();
         List<LoadPlan.Run> runs = load.launched();
         audit.awaitConverged(runs, load::completionSent, wait);
-        pause(Duration.ofSeconds(1));
+        settled.await(audit, wait);
         return runs;
     }
 
+    /**
+     * Holds the suite for {@code duration}: fault timing and pacing only (how long a fault lasts, how long the load
+     * flows between two faults), never a wait for something to happen, which is {@link io.pipelinesecrets.testing.await.Await}'s.
+     */
     static void pause(Duration duration) {
         try {
             TimeUnit.MILLISECONDS.sleep(duration.toMillis());

@@ -1,5 +1,7 @@
 package io.pipelinesecrets.lifecycle.it;
 
+import io.pipelinesecrets.testing.await.Await;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,25 +48,14 @@ final class LoadDriver implements AutoCloseable {
 
     /** Blocks until at least {@code runs} runs are launched. */
     void awaitLaunched(int runs, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (launchedCount() < runs) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("only " + launchedCount() + " of " + runs + " runs launched within " + timeout);
-            }
-            sleep(50);
-        }
+        Await.atMost(timeout).until(runs + " runs launched", this::launchedCount, n -> n >= runs, n -> n + " launched");
     }
 
     /** Stops launching, waits until every scheduled completion is sent and everything sent is acknowledged. */
     void finish(Duration timeout) {
         launching = false;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (completionsPending.get() > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(completionsPending.get() + " completions still unsent after " + timeout);
-            }
-            sleep(50);
-        }
+        Await.atMost(timeout).until("every scheduled completion sent", completionsPending::get, n -> n == 0,
+                n -> n + " completions still unsent");
         scheduler.shutdown();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);
@@ -121,14 +112,5 @@ final class LoadDriver implements AutoCloseable {
     public void close() {
         launching = false;
         scheduler.shutdownNow();
-    }
-
-    private static void sleep(long millis) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -10,6 +10,7 @@ import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import io.pipelinesecrets.lifecycle.metrics.PrometheusText;
 import io.pipelinesecrets.serde.EventSerdes;
+import io.pipelinesecrets.testing.await.Await;
 import io.pipelinesecrets.testing.aws.DoubleSettings;
 import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
 import io.pipelinesecrets.testing.events.Events;
@@ -268,19 +269,11 @@ class MetricsIntegrationTest {
 
     private static PrometheusText scrapeUntil(int adminPort, List<String> scrapes, String expectation,
                                               Predicate<PrometheusText> done) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        PrometheusText last = null;
-        while (System.nanoTime() < deadline) {
+        return Await.atMost(WAIT).every(Duration.ofMillis(500)).until("metrics showing " + expectation, () -> {
             String body = get(adminPort, "/metrics").body();
             scrapes.add(body);
-            last = PrometheusText.parse(body);
-            if (done.test(last)) {
-                return last;
-            }
-            TimeUnit.MILLISECONDS.sleep(500);
-        }
-        throw new AssertionError("metrics never showed " + expectation + "; last runs_in_flight: "
-                + (last == null ? "none" : last.samples("pipeline_secrets_runs_in_flight")));
+            return PrometheusText.parse(body);
+        }, done, last -> "runs_in_flight " + last.samples("pipeline_secrets_runs_in_flight"));
     }
 
     private static double delta(PrometheusText before, PrometheusText after, String name, String... labels) {

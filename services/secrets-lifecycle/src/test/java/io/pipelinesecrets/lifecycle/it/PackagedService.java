@@ -35,6 +35,7 @@ final class PackagedService implements AutoCloseable {
     private final TestKafka kafka;
     private final Path work;
     private final ConfluentRegistryServer registryServer;
+    private String applicationId;
 
     private PackagedService(TestKafka kafka, Path work) throws IOException {
         this.kafka = kafka;
@@ -59,8 +60,9 @@ final class PackagedService implements AutoCloseable {
      * AWS tests the double's endpoint).
      */
     Path writeConfig(String name, String... extraLines) {
+        applicationId = kafka.uniqueName(name + "-app");
         List<String> lines = new ArrayList<>(List.of(
-                "application.id=" + kafka.uniqueName(name + "-app"),
+                "application.id=" + applicationId,
                 "instance.id=" + name,
                 "kafka.bootstrap.servers=" + kafka.bootstrapServers(),
                 "kafka.commit.interval.ms=100",
@@ -84,6 +86,14 @@ final class PackagedService implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The application id of the configuration {@link #writeConfig} wrote last. */
+    String applicationId() {
+        if (applicationId == null) {
+            throw new IllegalStateException("no configuration written yet");
+        }
+        return applicationId;
     }
 
     /** What a killed member needs so that every restart does not wait out its session. */

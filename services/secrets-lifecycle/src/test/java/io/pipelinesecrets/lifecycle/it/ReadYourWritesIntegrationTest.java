@@ -27,7 +27,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Read-your-writes on a real broker (DESIGN.md section 5): a launch naming the secrets-topic position of a secret
+ * Read-your-writes on a real broker (docs/design.md §5): a launch naming the secrets-topic position of a secret
  * written just before it is resolved with that secret, whether the service saw the secret live or restored it at
  * start; a position the service never reaches fails the provisioning after the bounded wait.
  */

@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.it;
 
+import io.pipelinesecrets.testing.await.Await;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,18 +46,12 @@ public final class RecordLog<T> implements AutoCloseable {
     }
 
     public List<T> await(String expectation, Predicate<List<T>> done, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        List<T> current = poll();
-        while (!done.test(current)) {
-            if (System.nanoTime() > deadline) {
-                StringBuilder shown = new StringBuilder();
-                current.stream().skip(Math.max(0, current.size() - 40)).forEach(r -> shown.append("\n  ").append(r));
-                throw new AssertionError("expected " + expectation + " on " + topic + " within " + timeout + " but saw "
-                        + current.size() + " record(s), the last ones:" + shown);
-            }
-            current = poll();
-        }
-        return current;
+        // poll() blocks for up to 50 ms by itself: no pause between probes.
+        return Await.atMost(timeout).every(Duration.ZERO).until(expectation + " on " + topic, this::poll, done, current -> {
+            StringBuilder shown = new StringBuilder();
+            current.stream().skip(Math.max(0, current.size() - 40)).forEach(r -> shown.append("\n  ").append(r));
+            return current.size() + " record(s), the last ones:" + shown;
+        });
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
+import io.pipelinesecrets.testing.await.Await;
 import io.pipelinesecrets.testing.aws.DoubleSettings;
 import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
 import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
@@ -32,6 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * or a rolling restart) and later started again, while runs keep flowing. The runs the stopped instance held must
  * move with their partitions: their run state is restored by the other instance, which releases them when their
  * completions arrive. Same end-state checks as every fault suite.
+ *
+ * <p>Sizes ({@link FaultSize}): smoke-sized in every {@code mvn verify}, one stop/start cycle with 3 s phases; full size with the {@code faults}
+ * profile ({@code -Pfaults}, i.e. {@code -Dfaults.size=full}), 4 cycles with 10 s phases.
  */
 @ExtendWith(KafkaClusterExtension.class)
 @Tag("faults")
@@ -64,7 +68,8 @@ class ScaleOutIntegrationTest {
                     PHASE.multipliedBy(2));
             plan.secretRecords().forEach(publisher::secret);
             publisher.flush();
-            pause(Duration.ofSeconds(2));
+            first.awaitSecretsVisible(plan.secretRecords().size());
+            second.awaitSecretsVisible(plan.secretRecords().size());
             try (LoadDriver load = new LoadDriver(plan, publisher, RUNS_PER_SECOND).start()) {
                 pause(PHASE);
                 for (int c = 0; c < CYCLES; c++) {
@@ -88,7 +93,10 @@ class ScaleOutIntegrationTest {
                             startMillis, held));
                     pause(PHASE);
                 }
-                List<LoadPlan.Run> runs = FaultSuites.finishAndConverge(load, publisher, audit, FaultSuites.WAIT);
+                List<LoadPlan.Run> runs = FaultSuites.finishAndConverge(load, publisher, audit,
+                        new Settled(kafka.bootstrapServers(), first.applicationId(), List.of(first.topics().launched(),
+                                first.topics().completed()), Settled.Activity.allOf(List.of(first::inFlight, second::inFlight))),
+                        FaultSuites.WAIT);
                 first.stopService();
                 second.stopService();
 
@@ -134,32 +142,20 @@ class ScaleOutIntegrationTest {
 
     /** The active runs that will complete (not yet) whose state the instance holds, asked through its store. */
     private static List<String> activeRunsHeldBy(ServiceHarness instance, LoadDriver load) {
-        long deadline = System.nanoTime() + FaultSuites.WAIT.toNanos();
-        while (true) {
-            try {
-                List<String> held = new ArrayList<>();
-                for (LoadPlan.Run run : load.launched()) {
-                    if (!run.completes() || load.completionSent(run.runId())) {
-                        continue;
+        // The store is not queryable while the instance rebalances: not yet.
+        return Await.atMost(FaultSuites.WAIT).every(Duration.ofMillis(200)).ignoring(InvalidStateStoreException.class)
+                .until("the instance to hold an active run that will complete", () -> {
+                    List<String> held = new ArrayList<>();
+                    for (LoadPlan.Run run : load.launched()) {
+                        if (!run.completes() || load.completionSent(run.runId())) {
+                            continue;
+                        }
+                        Optional<RunState> state = instance.service().run(run.runId());
+                        if (state.isPresent() && state.get().phase() == Phase.ACTIVE) {
+                            held.add(run.runId());
+                        }
                     }
-                    Optional<RunState> state = instance.service().run(run.runId());
-                    if (state.isPresent() && state.get().phase() == Phase.ACTIVE) {
-                        held.add(run.runId());
-                    }
-                }
-                if (!held.isEmpty()) {
                     return held;
-                }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("the instance holds no active run that will complete");
-                }
-                pause(Duration.ofMillis(200));
-            } catch (InvalidStateStoreException rebalancing) {
-                if (System.nanoTime() > deadline) {
-                    throw rebalancing;
-                }
-                pause(Duration.ofMillis(100));
-            }
-        }
+                }, held -> !held.isEmpty(), held -> "none among " + load.launchedCount() + " launched runs");
     }
 }

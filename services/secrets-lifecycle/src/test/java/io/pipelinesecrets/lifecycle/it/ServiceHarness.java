@@ -16,8 +16,10 @@ import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
+import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.service.ClusterIdentity;
 import io.pipelinesecrets.lifecycle.service.LifecycleService;
+import io.pipelinesecrets.lifecycle.service.ServiceInternals;
 import io.pipelinesecrets.lifecycle.service.TopicCheck;
 import io.pipelinesecrets.lifecycle.service.TopicLayout;
 import io.pipelinesecrets.lifecycle.topology.BackendDispatcher;
@@ -26,6 +28,7 @@ import io.pipelinesecrets.lifecycle.topology.PlatformRouting;
 import io.pipelinesecrets.serde.EventSerdes;
 import io.pipelinesecrets.serde.registry.InMemorySchemaRegistry;
 import io.pipelinesecrets.serde.registry.SchemaRegistry;
+import io.pipelinesecrets.testing.await.Await;
 import io.pipelinesecrets.testing.kafka.TestKafka;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,6 +37,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -265,13 +269,48 @@ public final class ServiceHarness implements AutoCloseable {
     }
 
     public void awaitReady() {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!service.ready()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("service not ready within " + WAIT + ": " + service.describeState());
-            }
-            sleep(50);
+        Await.atMost(WAIT).until("the service ready", () -> service, LifecycleService::ready,
+                LifecycleService::describeState);
+    }
+
+    /**
+     * What this instance is still doing, for {@link Settled}: empty when it runs and none of the runs it holds is
+     * provisioning, releasing, rolling back or awaiting secrets, nor has a backend call outstanding; empty too once
+     * stopped (it can do nothing more).
+     */
+    String inFlight() {
+        if (!running) {
+            return "";
         }
+        if (!service.ready()) {
+            return "the service not running: " + service.describeState();
+        }
+        List<String> busy = new ArrayList<>();
+        try {
+            service.forEachLocalRun(state -> {
+                if (state.phase().isWorking() || state.phase() == Phase.AWAITING_SECRETS || state.inFlight()) {
+                    busy.add(state.runId() + " " + state.phase() + (state.inFlight() ? " (call in flight)" : ""));
+                }
+            });
+        } catch (InvalidStateStoreException rebalancing) {
+            return "the run-state store not queryable: " + rebalancing.getMessage();
+        }
+        return busy.isEmpty() ? "" : busy.size() + " runs, e.g. " + busy.subList(0, Math.min(10, busy.size()));
+    }
+
+    /** "Settled" for this instance alone (see {@link Settled}). */
+    Settled settled() {
+        return new Settled(kafka.bootstrapServers(), applicationId, List.of(topics.launched(), topics.completed()),
+                this::inFlight);
+    }
+
+    /**
+     * Waits until the service's global secrets store holds at least {@code secrets} secrets: resolution sees what
+     * was published (the store is not queryable for a moment after start: not yet).
+     */
+    public void awaitSecretsVisible(long secrets) {
+        Await.atMost(WAIT).ignoring(InvalidStateStoreException.class).until(secrets + " secrets in the global store",
+                () -> ServiceInternals.secretsVisible(service), n -> n >= secrets, n -> n + " secrets");
     }
 
     // ---- publishing
@@ -445,15 +484,6 @@ public final class ServiceHarness implements AutoCloseable {
             producer.close();
             audit.close();
             deadLetters.close();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            TimeUnit.MILLISECONDS.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 }

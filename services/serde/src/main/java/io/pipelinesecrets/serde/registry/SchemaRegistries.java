@@ -1,6 +1,8 @@
 package io.pipelinesecrets.serde.registry;
 
 import io.pipelinesecrets.serde.registry.http.ConfluentRegistryClient;
+import io.pipelinesecrets.serde.registry.http.RegistryAuthentication;
+import io.pipelinesecrets.serde.registry.http.RegistryTrustStore;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -101,14 +103,14 @@ public final class SchemaRegistries {
                     + ", not both");
         }
         if (userInfo != null) {
-            result = result.withAuthentication(ConfluentRegistryClient.Authentication.basicUserInfo(userInfo));
+            result = result.withAuthentication(RegistryAuthentication.basicUserInfo(userInfo));
         } else if (token != null) {
-            result = result.withAuthentication(new ConfluentRegistryClient.Authentication.Bearer(token));
+            result = result.withAuthentication(new RegistryAuthentication.Bearer(token));
         }
 
         String location = value(settings, TRUSTSTORE_LOCATION);
         if (location != null) {
-            result = result.withTrustStore(new ConfluentRegistryClient.TrustStore(Path.of(location),
+            result = result.withTrustStore(new RegistryTrustStore(Path.of(location),
                     value(settings, TRUSTSTORE_PASSWORD), value(settings, TRUSTSTORE_TYPE)));
         } else if (value(settings, TRUSTSTORE_PASSWORD) != null || value(settings, TRUSTSTORE_TYPE) != null) {
             throw new IllegalArgumentException(TRUSTSTORE_PASSWORD + " and " + TRUSTSTORE_TYPE + " need "

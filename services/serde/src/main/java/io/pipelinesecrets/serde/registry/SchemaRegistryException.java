@@ -1,10 +1,12 @@
 package io.pipelinesecrets.serde.registry;
 
+import io.pipelinesecrets.contracts.PipelineSecretsException;
+
 /**
  * A schema registry refused or failed a request. The subclasses mirror the Confluent error codes callers act on;
  * messages name the subject and the id, never schema payloads of user data, and never credentials.
  */
-public class SchemaRegistryException extends RuntimeException {
+public class SchemaRegistryException extends PipelineSecretsException {
 
     private final int errorCode;
 

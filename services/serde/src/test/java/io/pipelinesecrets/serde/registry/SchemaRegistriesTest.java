@@ -6,6 +6,8 @@ import org.apache.avro.SchemaBuilder;
 import org.junit.jupiter.api.Test;
 
 import io.pipelinesecrets.serde.registry.http.ConfluentRegistryClient;
+import io.pipelinesecrets.serde.registry.http.RegistryAuthentication;
+import io.pipelinesecrets.serde.registry.http.RegistryTrustStore;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -83,8 +85,8 @@ class SchemaRegistriesTest {
                 "schema.registry.auto-register", "false",
                 "kafka.bootstrap.servers", "not-mine:9092"));
 
-        assertThat(settings.authentication()).isEqualTo(new ConfluentRegistryClient.Authentication.Basic("alice", "hunter2"));
-        assertThat(settings.trustStore()).isEqualTo(new ConfluentRegistryClient.TrustStore(
+        assertThat(settings.authentication()).isEqualTo(new RegistryAuthentication.Basic("alice", "hunter2"));
+        assertThat(settings.trustStore()).isEqualTo(new RegistryTrustStore(
                 Path.of("/etc/registry/trust.p12"), "changeit", "PKCS12"));
         assertThat(settings.requestTimeout()).isEqualTo(Duration.ofMillis(2500));
         assertThat(settings.connectTimeout()).isEqualTo(ConfluentRegistryClient.Settings.DEFAULT_CONNECT_TIMEOUT);
@@ -96,11 +98,11 @@ class SchemaRegistriesTest {
         ConfluentRegistryClient.Settings settings = SchemaRegistries.clientSettings("http://registry:8081", Map.of(
                 "schema.registry.bearer-token", "tok.en-1", "schema.registry.basic-auth.user-info", " "));
 
-        assertThat(settings.authentication()).isEqualTo(new ConfluentRegistryClient.Authentication.Bearer("tok.en-1"));
+        assertThat(settings.authentication()).isEqualTo(new RegistryAuthentication.Bearer("tok.en-1"));
         assertThat(settings.trustStore()).isNull();
         assertThat(settings.requestTimeout()).isEqualTo(ConfluentRegistryClient.Settings.DEFAULT_REQUEST_TIMEOUT);
         assertThat(SchemaRegistries.clientSettings("http://registry:8081", Map.of()).authentication())
-                .isEqualTo(ConfluentRegistryClient.Authentication.NONE);
+                .isEqualTo(RegistryAuthentication.NONE);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.pipelinesecrets.testing.kafka;
 
+import io.pipelinesecrets.testing.await.Await;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -107,22 +108,11 @@ public final class TestKafka {
         return config;
     }
 
-    private static void awaitPartitionsAnswer(Admin admin, String topic, int partitions)
-            throws InterruptedException, TimeoutException {
+    private static void awaitPartitionsAnswer(Admin admin, String topic, int partitions) {
         Map<TopicPartition, OffsetSpec> request = IntStream.range(0, partitions).boxed()
                 .collect(Collectors.toMap(p -> new TopicPartition(topic, p), p -> OffsetSpec.latest()));
-        long deadline = System.nanoTime() + TOPIC_READY_TIMEOUT.toNanos();
-        Throwable lastFailure = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                admin.listOffsets(request).all().get(5, TimeUnit.SECONDS);
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                lastFailure = e;
-                TimeUnit.MILLISECONDS.sleep(50);
-            }
-        }
-        throw new TimeoutException("partitions of " + topic + " did not answer ListOffsets within "
-                + TOPIC_READY_TIMEOUT + "; last failure: " + lastFailure);
+        Await.atMost(TOPIC_READY_TIMEOUT).ignoring(ExecutionException.class).ignoring(TimeoutException.class)
+                .until("every partition of " + topic + " to answer ListOffsets",
+                        () -> admin.listOffsets(request).all().get(5, TimeUnit.SECONDS), answered -> true);
     }
 }

@@ -1,5 +1,6 @@
 package io.pipelinesecrets.testing.kafka;
 
+import io.pipelinesecrets.testing.await.Await;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -25,16 +26,14 @@ public final class TopicReader {
         List<ConsumerRecord<K, V>> seen = new ArrayList<>();
         try (KafkaConsumer<K, V> consumer = new KafkaConsumer<>(consumerConfig, keys, values)) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!done.test(seen)) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("expected " + expectation + " on " + topic + " within " + timeout
-                            + " but saw " + seen.size() + " record(s): " + summary(seen));
+            // The poll blocks for up to 100 ms by itself: no pause between probes.
+            return Await.atMost(timeout).every(Duration.ZERO).until(expectation + " on " + topic, () -> {
+                if (!done.test(seen)) {
+                    consumer.poll(Duration.ofMillis(100)).forEach(seen::add);
                 }
-                consumer.poll(Duration.ofMillis(100)).forEach(seen::add);
-            }
+                return seen;
+            }, done, records -> records.size() + " record(s): " + summary(records));
         }
-        return seen;
     }
 
     public static <K, V> List<ConsumerRecord<K, V>> readCount(

@@ -1,5 +1,6 @@
 package io.pipelinesecrets.testing.registry;
 
+import io.pipelinesecrets.testing.await.Await;
 import io.pipelinesecrets.testing.net.FreePorts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,27 +81,21 @@ public final class ApicurioRegistry {
 
     private void awaitReady() {
         HttpClient http = HttpClient.newHttpClient();
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("Apicurio Registry exited with " + process.exitValue() + "; see apicurio.log");
-            }
-            try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(confluentUrl() + "/subjects"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            pause();
+        try {
+            // Connection refused while it starts: not yet. An exit ends the wait at once.
+            Await.atMost(START_TIMEOUT).every(Duration.ofMillis(200)).ignoring(IOException.class)
+                    .until("Apicurio Registry to answer GET /subjects with 200", () -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException("Apicurio Registry exited with " + process.exitValue()
+                                    + "; see apicurio.log");
+                        }
+                        return http.send(HttpRequest.newBuilder(URI.create(confluentUrl() + "/subjects"))
+                                .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+                    }, response -> response.statusCode() == 200, response -> response.statusCode() + " " + response.body());
+        } catch (AssertionError | RuntimeException e) {
+            stop();
+            throw e;
         }
-        stop();
-        throw new IllegalStateException("Apicurio Registry did not answer within " + START_TIMEOUT);
     }
 
     private void put(String path, String json) {
@@ -130,13 +125,4 @@ public final class ApicurioRegistry {
         }
     }
 
-
-    private static void pause() {
-        try {
-            TimeUnit.MILLISECONDS.sleep(200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
 }

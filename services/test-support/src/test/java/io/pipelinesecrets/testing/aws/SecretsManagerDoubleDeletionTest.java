@@ -1,5 +1,6 @@
 package io.pipelinesecrets.testing.aws;
 
+import io.pipelinesecrets.testing.await.Await;
 import io.pipelinesecrets.testing.aws.SecretCall.Outcome;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -57,8 +58,8 @@ class SecretsManagerDoubleDeletionTest {
                 .isInstanceOf(InvalidRequestException.class)
                 .hasMessageContaining("scheduled for deletion");
 
-        Optional<CreateSecretResponse> recreated = Eventually.await("the name 'reused' to be free again",
-                Duration.ofSeconds(5), () -> tryCreate("reused", "two"), Optional::isPresent);
+        Optional<CreateSecretResponse> recreated = Await.atMost(Duration.ofSeconds(5)).every(Duration.ofMillis(25))
+                .until("the name 'reused' to be free again", () -> tryCreate("reused", "two"), Optional::isPresent);
 
         assertThat(Duration.between(deletedAt, Instant.now())).isGreaterThanOrEqualTo(FORCE_DELETE_DELAY);
         assertThat(recreated.orElseThrow().arn()).isNotEqualTo(oldArn)

@@ -1,5 +1,6 @@
 package io.pipelinesecrets.testing.aws;
 
+import io.pipelinesecrets.testing.await.Await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -122,7 +123,7 @@ class SecretsManagerDoubleListingTest {
 
             assertThat(laggingClient.listSecrets(b -> { }).secretList()).isEmpty();
             assertThat(laggingClient.describeSecret(b -> b.secretId("late")).name()).isEqualTo("late");
-            Eventually.await("'late' to appear in ListSecrets", Duration.ofSeconds(5),
+            Await.atMost(Duration.ofSeconds(5)).every(Duration.ofMillis(25)).until("'late' to appear in ListSecrets",
                     () -> laggingClient.listSecrets(b -> { }).secretList(), list -> list.size() == 1);
         }
     }

@@ -3,7 +3,6 @@ package io.pipelinesecrets.serde.registry.http;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import io.pipelinesecrets.serde.registry.RegisteredSchema;
 import io.pipelinesecrets.serde.registry.SchemaRegistryException;
-import io.pipelinesecrets.serde.registry.http.ConfluentRegistryClient.Authentication;
 import io.pipelinesecrets.serde.registry.http.ConfluentRegistryClient.Settings;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -43,7 +42,7 @@ class ConfluentRegistryClientFuzzTest {
     private static final Replies REPLIES = new Replies();
     /** Built once (a client's ObjectMapper is costly to warm up): by attempts (1 to 3), without and with credentials. */
     private static final List<ConfluentRegistryClient> CLIENTS = Stream.of(1, 2, 3)
-            .flatMap(attempts -> Stream.of(Authentication.NONE, new Authentication.Bearer("token"))
+            .flatMap(attempts -> Stream.of(RegistryAuthentication.NONE, new RegistryAuthentication.Bearer("token"))
                     .map(authentication -> new ConfluentRegistryClient(new Settings(URL, Duration.ofSeconds(1),
                             Duration.ofSeconds(1), attempts, Duration.ZERO, authentication, null),
                             new ScriptedHttpClient(REPLIES))))

@@ -5,8 +5,6 @@ import com.sun.net.httpserver.HttpsServer;
 import io.pipelinesecrets.serde.registry.SchemaRegistries;
 import io.pipelinesecrets.serde.registry.SchemaRegistry;
 import io.pipelinesecrets.serde.registry.SchemaRegistryException;
-import io.pipelinesecrets.serde.registry.http.ConfluentRegistryClient.Authentication;
-import io.pipelinesecrets.serde.registry.http.ConfluentRegistryClient.TrustStore;
 import io.pipelinesecrets.serde.registry.http.RegistryStub.Reply;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -85,7 +83,7 @@ class ConfluentRegistryClientSecurityTest {
     void shouldSendBasicAuthenticationFromUserInfoWithColonsInThePassword() throws Exception {
         RegistryStub stub = httpStub(n -> new Reply(200, SCHEMA_ANSWER));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url())
-                .withAuthentication(Authentication.basicUserInfo("alice:" + PASSWORD)));
+                .withAuthentication(RegistryAuthentication.basicUserInfo("alice:" + PASSWORD)));
 
         assertThat(client.schemaById(1)).isEqualTo(V1);
 
@@ -97,7 +95,7 @@ class ConfluentRegistryClientSecurityTest {
     void shouldSendABearerToken() throws Exception {
         RegistryStub stub = httpStub(n -> new Reply(200, SCHEMA_ANSWER));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url())
-                .withAuthentication(new Authentication.Bearer(TOKEN)));
+                .withAuthentication(new RegistryAuthentication.Bearer(TOKEN)));
 
         client.schemaById(1);
         client.schemaById(2);
@@ -118,7 +116,7 @@ class ConfluentRegistryClientSecurityTest {
     void shouldReportRefusedCredentialsAsUnauthorizedNamingTheHostAndTheSettingsButNoSecret() throws Exception {
         RegistryStub stub = httpStub(n -> new Reply(401, "{\"error_code\": 401, \"message\": \"Unauthorized\"}"));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url())
-                .withAuthentication(Authentication.basicUserInfo("alice:" + PASSWORD)));
+                .withAuthentication(RegistryAuthentication.basicUserInfo("alice:" + PASSWORD)));
 
         SchemaRegistryException.Unauthorized failure = catchThrowableOfType(SchemaRegistryException.Unauthorized.class,
                 () -> client.lookup("things-value", V1));
@@ -149,7 +147,7 @@ class ConfluentRegistryClientSecurityTest {
     void shouldReportAForbiddenOperationAsUnauthorized() throws Exception {
         RegistryStub stub = httpStub(n -> new Reply(403, "{\"error_code\": 40301, \"message\": \"User is denied operation Write\"}"));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url())
-                .withAuthentication(new Authentication.Bearer(TOKEN)));
+                .withAuthentication(new RegistryAuthentication.Bearer(TOKEN)));
 
         SchemaRegistryException.Unauthorized failure = catchThrowableOfType(SchemaRegistryException.Unauthorized.class,
                 () -> client.register("things-value", V1));
@@ -162,9 +160,9 @@ class ConfluentRegistryClientSecurityTest {
     @Test
     void shouldNeverShowCredentialsInSettings() {
         ConfluentRegistryClient.Settings basic = settings("https://registry:8081")
-                .withAuthentication(Authentication.basicUserInfo("alice:" + PASSWORD))
-                .withTrustStore(new TrustStore(Path.of("/etc/trust.p12"), STORE_PASSWORD, "pkcs12"));
-        ConfluentRegistryClient.Settings bearer = basic.withAuthentication(new Authentication.Bearer(TOKEN));
+                .withAuthentication(RegistryAuthentication.basicUserInfo("alice:" + PASSWORD))
+                .withTrustStore(new RegistryTrustStore(Path.of("/etc/trust.p12"), STORE_PASSWORD, "pkcs12"));
+        ConfluentRegistryClient.Settings bearer = basic.withAuthentication(new RegistryAuthentication.Bearer(TOKEN));
 
         assertThat(basic.toString()).doesNotContain("hunter2").doesNotContain(STORE_PASSWORD)
                 .contains("/etc/trust.p12").contains("PKCS12");
@@ -173,14 +171,14 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldRefuseMalformedCredentialsWithoutEchoingThem() {
-        assertThatThrownBy(() -> Authentication.basicUserInfo("hunter2-without-colon"))
+        assertThatThrownBy(() -> RegistryAuthentication.basicUserInfo("hunter2-without-colon"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("user:password")
                 .hasMessageNotContaining("hunter2");
-        assertThatThrownBy(() -> Authentication.basicUserInfo(":hunter2"))
+        assertThatThrownBy(() -> RegistryAuthentication.basicUserInfo(":hunter2"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("hunter2");
-        assertThatThrownBy(() -> new Authentication.Bearer("hunter2 token"))
+        assertThatThrownBy(() -> new RegistryAuthentication.Bearer("hunter2 token"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("hunter2");
-        assertThatThrownBy(() -> new Authentication.Basic("alice", "hunter2\r\nX-Injected: 1"))
+        assertThatThrownBy(() -> new RegistryAuthentication.Basic("alice", "hunter2\r\nX-Injected: 1"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageNotContaining("hunter2");
     }
 
@@ -190,8 +188,8 @@ class ConfluentRegistryClientSecurityTest {
     void shouldTrustTheRegistrysCertificateFromTheConfiguredTrustStore() throws Exception {
         RegistryStub stub = httpsStub(serverKeyStore, n -> new Reply(200, SCHEMA_ANSWER));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url())
-                .withTrustStore(new TrustStore(trustStoreP12, STORE_PASSWORD, "PKCS12"))
-                .withAuthentication(Authentication.basicUserInfo("alice:" + PASSWORD)));
+                .withTrustStore(new RegistryTrustStore(trustStoreP12, STORE_PASSWORD, "PKCS12"))
+                .withAuthentication(RegistryAuthentication.basicUserInfo("alice:" + PASSWORD)));
 
         assertThat(client.schemaById(1)).isEqualTo(V1);
         assertThat(stub.authorization).singleElement().asString().startsWith("Basic ");
@@ -213,7 +211,7 @@ class ConfluentRegistryClientSecurityTest {
         RegistryStub stub = httpsStub(otherHostKeyStore, n -> new Reply(200, SCHEMA_ANSWER));
         Path trustOther = trustStoreOf(otherHostKeyStore, "PKCS12", certificates.resolve("trust-other.p12"));
         ConfluentRegistryClient client = new ConfluentRegistryClient(settings(stub.url()).withRetries(1, Duration.ZERO)
-                .withTrustStore(new TrustStore(trustOther, STORE_PASSWORD, "PKCS12")));
+                .withTrustStore(new RegistryTrustStore(trustOther, STORE_PASSWORD, "PKCS12")));
 
         assertThatThrownBy(() -> client.schemaById(1)).isInstanceOf(SchemaRegistryException.class)
                 .hasCauseInstanceOf(SSLHandshakeException.class)
@@ -241,13 +239,13 @@ class ConfluentRegistryClientSecurityTest {
 
     @Test
     void shouldNameTheTrustStoreButNotItsPasswordWhenItCannotBeRead() {
-        assertThatThrownBy(() -> new TrustStore(trustStoreP12, "wrong-secret-5e1", "PKCS12").sslContext())
+        assertThatThrownBy(() -> new RegistryTrustStore(trustStoreP12, "wrong-secret-5e1", "PKCS12").sslContext())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining(trustStoreP12.toString()).hasMessageContaining("PKCS12")
                 .hasMessageNotContaining("wrong-secret-5e1");
         Path missing = certificates.resolve("missing.p12");
         assertThatThrownBy(() -> new ConfluentRegistryClient(settings("https://127.0.0.1:1")
-                .withTrustStore(new TrustStore(missing, "wrong-secret-5e1", null))))
+                .withTrustStore(new RegistryTrustStore(missing, "wrong-secret-5e1", null))))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(missing.toString())
                 .hasMessageContaining("missing").hasMessageNotContaining("wrong-secret-5e1");
     }

@@ -224,13 +224,13 @@ class ConfluentRegistryClientTest {
 
     @Test
     void shouldRefuseAnAnswerLargerThanAnyRegistrysWithoutReadingItWhole() throws IOException {
-        String huge = "{\"schema\": \"" + "x".repeat(ConfluentRegistryClient.MAX_ANSWER_BYTES) + "\"}";
+        String huge = "{\"schema\": \"" + "x".repeat(RegistryTransport.MAX_ANSWER_BYTES) + "\"}";
         RegistryStub stub = stub(n -> new Reply(200, huge));
 
         SchemaRegistryException failure = catchThrowableOfType(SchemaRegistryException.class,
                 () -> client(stub.url()).schemaById(1));
 
-        assertThat(failure).isNotNull().hasMessageContaining("larger than " + ConfluentRegistryClient.MAX_ANSWER_BYTES);
+        assertThat(failure).isNotNull().hasMessageContaining("larger than " + RegistryTransport.MAX_ANSWER_BYTES);
     }
 
     @Test

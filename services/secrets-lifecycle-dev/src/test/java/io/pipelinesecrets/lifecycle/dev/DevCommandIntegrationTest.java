@@ -1,4 +1,4 @@
-package io.pipelinesecrets.lifecycle.cli;
+package io.pipelinesecrets.lifecycle.dev;
 
 import io.pipelinesecrets.testing.net.FreePorts;
 import org.junit.jupiter.api.Test;
@@ -19,17 +19,17 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The README's {@code dev} command, as a user runs it: the packaged jar in its own JVM, stopped by SIGTERM (what
+ * The README's {@code dev} command, as a user runs it: the packaged dev jar in its own JVM, stopped by SIGTERM (what
  * Ctrl-C and container runtimes send), started again on the same data directory.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class DevCommandIntegrationTest {
 
-    private static final Path JAR = Path.of(System.getProperty("service.jar", "target/secrets-lifecycle.jar"));
+    private static final Path JAR = Path.of(System.getProperty("dev.jar", "target/secrets-lifecycle-dev.jar"));
 
     @Test
     void shouldPrintTheBootstrapAddressStopCleanlyAndReuseItsDataDirectory(@TempDir Path dataDirectory) throws Exception {
-        assertThat(JAR).as("the packaged service jar (mvn package)").exists();
+        assertThat(JAR).as("the packaged dev jar (mvn package)").exists();
         int kafkaPort = FreePorts.next();
 
         DevProcess first = DevProcess.start(dataDirectory, kafkaPort, FreePorts.next());

@@ -1,4 +1,4 @@
-package io.pipelinesecrets.lifecycle.cli;
+package io.pipelinesecrets.lifecycle.dev;
 
 import io.pipelinesecrets.lifecycle.admin.AdminAccess;
 import io.pipelinesecrets.lifecycle.admin.AdminToken;
@@ -6,6 +6,7 @@ import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.cli.ServiceRuntime;
 import io.pipelinesecrets.lifecycle.config.AdminTokenLoader;
 import io.pipelinesecrets.lifecycle.config.ConfigException;
 import io.pipelinesecrets.lifecycle.config.ConfigLoader;
@@ -13,8 +14,6 @@ import io.pipelinesecrets.lifecycle.config.ReconcileSettings;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import io.pipelinesecrets.lifecycle.config.TopicSizing;
-import io.pipelinesecrets.lifecycle.dev.DevDemo;
-import io.pipelinesecrets.lifecycle.dev.EmbeddedKafkaBroker;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 import io.pipelinesecrets.lifecycle.service.TopicCheck;
 import io.pipelinesecrets.lifecycle.service.TopicLayout;
