@@ -117,6 +117,18 @@ class RunStateChangelogIntegrationTest {
     }
 
     @Test
+    void shouldRefuseARunStoredInANewerFormatNamingTheFormatRatherThanReadItWrong() {
+        String newer = new String(json(state("run-newer", Phase.ACTIVE)), StandardCharsets.UTF_8)
+                .replace("\"formatVersion\":" + RunStateSerde.FORMAT_VERSION,
+                        "\"formatVersion\":" + (RunStateSerde.FORMAT_VERSION + 1));
+        write(true, 2, "run-newer", newer.getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> changelog.find("run-newer")).isInstanceOf(TopicReadException.class)
+                .hasMessageContaining("run-newer=partition 2")
+                .hasMessageContaining("run-state format " + (RunStateSerde.FORMAT_VERSION + 1));
+    }
+
+    @Test
     void shouldSayWhenTheChangelogDoesNotExist() {
         RunStateChangelog missing = new RunStateChangelog(kafka.uniqueName("never-ran"),
                 Map.of("bootstrap.servers", kafka.bootstrapServers()), TIMEOUT);
