@@ -3,6 +3,8 @@ package io.pipelinesecrets.lifecycle.cli;
 import io.pipelinesecrets.lifecycle.port.RunTarget;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.run.ManifestEntry;
+import io.pipelinesecrets.lifecycle.run.OperationProgress;
+import io.pipelinesecrets.lifecycle.run.RunOrigin;
 import io.pipelinesecrets.contracts.RunIds;
 import io.pipelinesecrets.lifecycle.run.RunState;
 import io.pipelinesecrets.lifecycle.runs.RunStateChangelog;
@@ -88,10 +90,12 @@ final class RunsCommand implements Runnable {
         }
 
         static void print(PrintWriter out, RunState state) {
-            RunTarget target = state.target();
+            RunOrigin origin = state.origin();
+            OperationProgress progress = state.progress();
+            RunTarget target = origin.target();
             Table fields = new Table("RUN", state.runId());
-            fields.row("phase", state.phase() + (state.inFlight() ? " (backend call in flight)" : ""));
-            fields.row("backend", state.backend());
+            fields.row("phase", state.phase() + (progress.inFlight() ? " (backend call in flight)" : ""));
+            fields.row("backend", origin.backend());
             if (target != null) {
                 fields.row("workspace / user", target.workspaceId() + " / " + target.userId());
                 fields.row("compute env", target.computeEnvId() + " (" + target.platform() + ")");
@@ -105,19 +109,20 @@ final class RunsCommand implements Runnable {
                     fields.row("secrets path", target.secretsPath());
                 }
             }
-            if (state.selection() != null) {
-                fields.row("selection", "workspace " + state.selection().workspaceSecrets() + ", user "
-                        + state.selection().userSecrets());
+            if (origin.selection() != null) {
+                fields.row("selection", "workspace " + origin.selection().workspaceSecrets() + ", user "
+                        + origin.selection().userSecrets());
             }
-            fields.row("launched", state.launchedAt() == null ? null : state.launchedAt() + "  (event " + state.launchEventId() + ")");
-            fields.row("completion", state.completionEventId());
-            fields.row("release reason", state.releaseReason());
-            fields.row("attempts", state.attempt() + " (retryable failures of the current operation: "
-                    + state.retryableFailures() + ")");
-            fields.row("next attempt", state.nextAttemptAt());
-            fields.row("last error", state.lastErrorCode() == null ? null
-                    : state.lastErrorCode() + ": " + state.lastErrorMessage());
-            fields.row("operation since", state.operationStartedAt());
+            fields.row("launched", origin.launchedAt() == null ? null
+                    : origin.launchedAt() + "  (event " + origin.launchEventId() + ")");
+            fields.row("completion", state.ending().completionEventId());
+            fields.row("release reason", state.ending().releaseReason());
+            fields.row("attempts", progress.attempt() + " (retryable failures of the current operation: "
+                    + progress.retryableFailures() + ")");
+            fields.row("next attempt", progress.nextAttemptAt());
+            fields.row("last error", state.lastError() == null ? null
+                    : state.lastError().code() + ": " + state.lastError().message());
+            fields.row("operation since", progress.startedAt());
             fields.row("updated", state.updatedAt());
             fields.print(out);
             out.println();

@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.metrics;
 
+import io.pipelinesecrets.lifecycle.run.OperationProgress;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
 
@@ -61,15 +62,17 @@ public record RunCensus(Map<Phase, Long> inFlight, long retryQueueDepth, long re
             if (inFlight.containsKey(phase)) {
                 inFlight.merge(phase, 1L, Long::sum);
             }
-            if (phase.isWorking() && !state.inFlight() && state.nextAttemptAt() != null) {
+            OperationProgress progress = state.progress();
+            if (phase.isWorking() && !progress.inFlight() && progress.nextAttemptAt() != null) {
                 retryQueueDepth++;
             }
-            if ((phase == Phase.RELEASING || phase == Phase.ROLLING_BACK) && state.retryableFailures() > 0) {
+            if ((phase == Phase.RELEASING || phase == Phase.ROLLING_BACK) && progress.retryableFailures() > 0) {
                 releaseFailuresOutstanding++;
             }
-            if (phase.mayHoldSecrets() && state.launchedAt() != null
-                    && (oldestActiveLaunch == null || state.launchedAt().isBefore(oldestActiveLaunch))) {
-                oldestActiveLaunch = state.launchedAt();
+            Instant launchedAt = state.origin().launchedAt();
+            if (phase.mayHoldSecrets() && launchedAt != null
+                    && (oldestActiveLaunch == null || launchedAt.isBefore(oldestActiveLaunch))) {
+                oldestActiveLaunch = launchedAt;
             }
         }
 

@@ -61,12 +61,12 @@ public final class CompletionReplay {
                     : " at " + state.updatedAt()) + "; nothing left to delete");
         }
         if (state.completed()) {
-            return new Decision.Refuse(runId, known, "already has a completion (" + state.completionEventId() + ") and is "
+            return new Decision.Refuse(runId, known, "already has a completion (" + state.ending().completionEventId() + ") and is "
                     + state.phase() + ": the service retries its release until it succeeds"
-                    + (state.lastErrorCode() == null ? "" : " (last error " + state.lastErrorCode() + ")")
+                    + (state.lastError() == null ? "" : " (last error " + state.lastError().code() + ")")
                     + "; another completion would be skipped as a duplicate");
         }
-        if (state.target() == null || state.target().workspaceId() == null) {
+        if (state.origin().target() == null || state.origin().target().workspaceId() == null) {
             return new Decision.Refuse(runId, known, "its state names no workspace, so no valid completion can be built");
         }
         String why = switch (state.phase()) {
@@ -92,7 +92,7 @@ public final class CompletionReplay {
         return WorkflowCompleted.newBuilder()
                 .setEventId(eventId(send.runId()))
                 .setRunId(send.runId())
-                .setWorkspaceId(send.state().target().workspaceId())
+                .setWorkspaceId(send.state().origin().target().workspaceId())
                 .setStatus(WorkflowStatus.UNKNOWN)
                 .setCompletedAt(now)
                 .build();

@@ -56,12 +56,13 @@ public record AuditFact(
     /** A fact about a run, with the run's identifying fields filled from its state. */
     public static Builder about(RunState run, AuditAction action, AuditOutcome outcome) {
         Builder builder = new Builder(action, outcome).run(run.runId());
-        if (run.target() != null) {
-            builder.workspaceId = run.target().workspaceId();
-            builder.userId = run.target().userId();
-            builder.computeEnvId = run.target().computeEnvId();
+        RunOrigin origin = run.origin();
+        if (origin.target() != null) {
+            builder.workspaceId = origin.target().workspaceId();
+            builder.userId = origin.target().userId();
+            builder.computeEnvId = origin.target().computeEnvId();
         }
-        builder.backend = run.backend();
+        builder.backend = origin.backend();
         return builder;
     }
 

@@ -23,10 +23,11 @@ public record LeasePolicy(Duration defaultMaxLifetime, Map<String, Duration> byC
 
     /** When the run's lease ends, counted from its launch; empty when no lease applies. */
     public Optional<Instant> expiryOf(RunState run) {
-        if (run.target() == null || run.launchedAt() == null) {
+        RunOrigin origin = run.origin();
+        if (origin.target() == null || origin.launchedAt() == null) {
             return Optional.empty();
         }
-        Duration lifetime = byComputeEnv.getOrDefault(run.target().computeEnvId(), defaultMaxLifetime);
-        return Optional.ofNullable(lifetime).map(run.launchedAt()::plus);
+        Duration lifetime = byComputeEnv.getOrDefault(origin.target().computeEnvId(), defaultMaxLifetime);
+        return Optional.ofNullable(lifetime).map(origin.launchedAt()::plus);
     }
 }

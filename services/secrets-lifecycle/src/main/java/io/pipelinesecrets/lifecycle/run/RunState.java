@@ -1,8 +1,6 @@
 package io.pipelinesecrets.lifecycle.run;
 
-import io.pipelinesecrets.lifecycle.port.RunTarget;
-import io.pipelinesecrets.lifecycle.resolution.Selection;
-
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -12,45 +10,57 @@ import java.util.Objects;
  * the manifest — what was provisioned where — and never a secret value: values are resolved again from the
  * secrets topic whenever a provisioning attempt needs them.
  *
- * @param launchEventId     null when the completion arrived first
- * @param completionEventId set once a completion arrived; while the run is still working it waits here
- * @param attempt           number of the current backend operation (provision or release), 0 before the first
- * @param inFlight          a backend call of {@code attempt} is outstanding
- * @param nextAttemptAt     when not in flight and still working: when the next attempt is due
- * @param retryableFailures failed attempts of the current operation (re-drives after a restart do not count)
- * @param operationStartedAt when the current operation (provision, release, rollback) began, for durations
- * @param releaseReason     why the release summary will not be an ordinary one (e.g. provisioning had failed)
- * @param awaitedSecrets    while AWAITING_SECRETS: the secrets-topic positions the launch waits for
+ * <p>A state begins with {@link #launched}, {@link #awaitingSecrets} or {@link #completedWithoutLaunch}, and the
+ * state machine changes it with withers that each touch one part. The canonical constructor restores a stored
+ * state; its parts have distinct types, so they cannot be passed in the wrong order.
+ *
+ * @param ending         the completion and release reason, once known
+ * @param progress       the current backend operation
+ * @param lastError      null until an error was reported; kept after the run recovered, for {@code runs show}
+ * @param awaitedSecrets while AWAITING_SECRETS: the secrets-topic positions the launch waits for
  */
 public record RunState(
         String runId,
-        RunTarget target,
         Phase phase,
-        String backend,
-        String launchEventId,
-        Instant launchedAt,
-        Selection selection,
-        String completionEventId,
+        RunOrigin origin,
+        RunEnding ending,
         List<ManifestEntry> manifest,
-        int attempt,
-        boolean inFlight,
-        Instant nextAttemptAt,
-        int retryableFailures,
-        String lastErrorCode,
-        String lastErrorMessage,
-        Instant operationStartedAt,
-        Instant updatedAt,
-        String releaseReason,
-        SecretsPosition awaitedSecrets) {
+        OperationProgress progress,
+        RunError lastError,
+        SecretsPosition awaitedSecrets,
+        Instant updatedAt) {
 
     public RunState {
         Objects.requireNonNull(runId, "runId");
         Objects.requireNonNull(phase, "phase");
+        Objects.requireNonNull(origin, "origin");
+        Objects.requireNonNull(ending, "ending");
+        Objects.requireNonNull(progress, "progress");
         manifest = manifest == null ? List.of() : List.copyOf(manifest);
     }
 
+    /** A launch arrived for a run the service did not know: provisioning starts now. */
+    static RunState launched(RunInput.Launch launch, String backend, Instant now) {
+        return new RunState(launch.runId(), Phase.PROVISIONING, RunOrigin.of(launch, backend), RunEnding.NOT_YET,
+                List.of(), OperationProgress.startingAt(now), null, null, now);
+    }
+
+    /** A launch arrived whose secrets the service's view of the secrets topic does not include yet. */
+    static RunState awaitingSecrets(RunInput.Launch launch, String backend, Instant now) {
+        Objects.requireNonNull(launch.awaited(), "awaited");
+        return new RunState(launch.runId(), Phase.AWAITING_SECRETS, RunOrigin.of(launch, backend), RunEnding.NOT_YET,
+                List.of(), OperationProgress.startingAt(now), null, launch.awaited(), now);
+    }
+
+    /** The completion arrived first: there is nothing to release, and a later launch must provision nothing. */
+    static RunState completedWithoutLaunch(RunInput.Completion completion, Instant now) {
+        return new RunState(completion.runId(), Phase.RELEASED, RunOrigin.NO_LAUNCH,
+                RunEnding.NOT_YET.completedBy(completion.eventId()), List.of(), OperationProgress.startingAt(now),
+                null, null, now);
+    }
+
     public boolean completed() {
-        return completionEventId != null;
+        return ending.completed();
     }
 
     /**
@@ -58,7 +68,7 @@ public record RunState(
      * Until then it answers duplicates and late launches; after it, the stale-launch rule guards replays, as long
      * as the retention exceeds the stale-launch age.
      */
-    public boolean forgettable(Instant now, java.time.Duration retention) {
+    public boolean forgettable(Instant now, Duration retention) {
         return phase == Phase.RELEASED && updatedAt != null && updatedAt.plus(retention).isBefore(now);
     }
 
@@ -72,53 +82,35 @@ public record RunState(
         return manifest.stream().filter(e -> e.status() == status).map(ManifestEntry::name).toList();
     }
 
-    /** A new operation (provision, release, rollback) starts: its clock, failure count and schedule start afresh. */
+    /** A new operation (provision, release, rollback) starts in {@code newPhase}; no secrets are awaited any more. */
     RunState entering(Phase newPhase, Instant now) {
-        return new RunState(runId, target, newPhase, backend, launchEventId, launchedAt, selection, completionEventId,
-                manifest, attempt, false, null, 0, lastErrorCode, lastErrorMessage, now, now, releaseReason, null);
+        return new RunState(runId, newPhase, origin, ending, manifest, progress.restartedAt(now), lastError, null, now);
     }
 
     /** The awaited secrets are visible: provisioning starts, timed from the launch so its duration includes the wait. */
     RunState secretsVisible(Instant now) {
-        return new RunState(runId, target, Phase.PROVISIONING, backend, launchEventId, launchedAt, selection,
-                completionEventId, manifest, attempt, inFlight, nextAttemptAt, retryableFailures, lastErrorCode,
-                lastErrorMessage, operationStartedAt, now, releaseReason, null);
+        return new RunState(runId, Phase.PROVISIONING, origin, ending, manifest, progress, lastError, null, now);
     }
 
     RunState withManifest(List<ManifestEntry> newManifest) {
-        return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, completionEventId,
-                newManifest, attempt, inFlight, nextAttemptAt, retryableFailures, lastErrorCode, lastErrorMessage,
-                operationStartedAt, updatedAt, releaseReason, awaitedSecrets);
+        return new RunState(runId, phase, origin, ending, newManifest, progress, lastError, awaitedSecrets, updatedAt);
     }
 
-    /** The next attempt's backend call is made now. */
-    RunState calling(Instant now) {
-        return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, completionEventId,
-                manifest, attempt + 1, true, null, retryableFailures, lastErrorCode, lastErrorMessage,
-                operationStartedAt, now, releaseReason, awaitedSecrets);
+    RunState withProgress(OperationProgress newProgress, Instant now) {
+        return new RunState(runId, phase, origin, ending, manifest, newProgress, lastError, awaitedSecrets, now);
     }
 
-    /** The current attempt failed; the next one is due at {@code at}. */
-    RunState retryingAt(Instant at, String errorCode, String errorMessage, Instant now) {
-        return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, completionEventId,
-                manifest, attempt, false, at, retryableFailures + 1, errorCode, errorMessage, operationStartedAt, now, releaseReason, awaitedSecrets);
+    RunState withLastError(RunError error) {
+        return new RunState(runId, phase, origin, ending, manifest, progress, error, awaitedSecrets, updatedAt);
     }
 
-    RunState withError(String errorCode, String errorMessage) {
-        return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, completionEventId,
-                manifest, attempt, inFlight, nextAttemptAt, retryableFailures, errorCode, errorMessage,
-                operationStartedAt, updatedAt, releaseReason, awaitedSecrets);
+    RunState withEnding(RunEnding newEnding) {
+        return new RunState(runId, phase, origin, newEnding, manifest, progress, lastError, awaitedSecrets, updatedAt);
     }
 
-    RunState withReleaseReason(String reason) {
-        return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, completionEventId,
-                manifest, attempt, inFlight, nextAttemptAt, retryableFailures, lastErrorCode, lastErrorMessage,
-                operationStartedAt, updatedAt, reason, awaitedSecrets);
-    }
-
+    /** A completion (or the lease) asks for the run's release. */
     RunState withCompletion(String eventId, Instant now) {
-        return new RunState(runId, target, phase, backend, launchEventId, launchedAt, selection, eventId, manifest,
-                attempt, inFlight, nextAttemptAt, retryableFailures, lastErrorCode, lastErrorMessage,
-                operationStartedAt, now, releaseReason, awaitedSecrets);
+        return new RunState(runId, phase, origin, ending.completedBy(eventId), manifest, progress, lastError,
+                awaitedSecrets, now);
     }
 }

@@ -4,6 +4,7 @@ import io.pipelinesecrets.contracts.SafeText;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditOutcome;
 import io.pipelinesecrets.lifecycle.port.BackendError;
+import io.pipelinesecrets.lifecycle.port.RunTarget;
 import io.pipelinesecrets.lifecycle.port.SecretOutcome;
 import io.pipelinesecrets.lifecycle.port.StoredSecret;
 import io.pipelinesecrets.lifecycle.resolution.Resolution;
@@ -72,8 +73,8 @@ public final class RunStateMachine {
             return onBackendDone(state, done, now);
         }
         if (input instanceof RunInput.RetryDue) {
-            boolean due = state != null && state.phase().isWorking() && !state.inFlight()
-                    && state.nextAttemptAt() != null && !state.nextAttemptAt().isAfter(now);
+            boolean due = state != null && state.phase().isWorking() && !state.progress().inFlight()
+                    && state.progress().nextAttemptAt() != null && !state.progress().nextAttemptAt().isAfter(now);
             return due ? nextAttempt(state, now, new ArrayList<>()) : Transition.unchanged(state, List.of());
         }
         if (input instanceof RunInput.LeaseDue) {
@@ -83,7 +84,7 @@ public final class RunStateMachine {
             return onSecretsCheck(state, now);
         }
         if (input instanceof RunInput.Redrive) {
-            boolean lostCall = state != null && state.phase().isWorking() && state.inFlight();
+            boolean lostCall = state != null && state.phase().isWorking() && state.progress().inFlight();
             return lostCall ? nextAttempt(state, now, new ArrayList<>()) : Transition.unchanged(state, List.of());
         }
         throw new IllegalArgumentException("unknown input " + input.getClass().getName());
@@ -91,7 +92,7 @@ public final class RunStateMachine {
 
     private Transition onLaunch(RunState state, Launch launch, Instant now) {
         if (state != null) {
-            String reason = state.launchEventId() == null ? AuditReasons.ALREADY_COMPLETED : AuditReasons.DUPLICATE;
+            String reason = !state.origin().launched() ? AuditReasons.ALREADY_COMPLETED : AuditReasons.DUPLICATE;
             return Transition.unchanged(state, List.of(launchFact(launch, AuditAction.LAUNCH_SKIPPED, AuditOutcome.SKIPPED)
                     .reason(reason).build()));
         }
@@ -100,9 +101,7 @@ public final class RunStateMachine {
                     launchFact(launch, AuditAction.LAUNCH_SKIPPED, AuditOutcome.SKIPPED).reason(AuditReasons.STALE).build()));
         }
         Optional<String> backend = backends.backendFor(launch.target().platform());
-        RunState fresh = new RunState(launch.runId(), launch.target(), Phase.PROVISIONING, backend.orElse(null),
-                launch.eventId(), launch.launchedAt(), launch.selection(), null, List.of(), 0, false, null, 0, null,
-                null, now, now, null, null);
+        RunState fresh = RunState.launched(launch, backend.orElse(null), now);
         if (backend.isEmpty()) {
             return provisionFailed(fresh, AuditReasons.UNSUPPORTED_PLATFORM,
                     "no secrets backend serves platform " + SafeText.quoted(launch.target().platform()), null, now, new ArrayList<>());
@@ -115,9 +114,7 @@ public final class RunStateMachine {
         }
         if (launch.awaited() != null && !progress.hasApplied(launch.awaited())) {
             // Resolving now could miss a secret the platform wrote just before the launch: wait, bounded.
-            return Transition.to(new RunState(launch.runId(), launch.target(), Phase.AWAITING_SECRETS, backend.get(),
-                    launch.eventId(), launch.launchedAt(), launch.selection(), null, List.of(), 0, false, null, 0, null,
-                    null, now, now, null, launch.awaited()), List.of(), List.of());
+            return Transition.to(RunState.awaitingSecrets(launch, backend.get(), now), List.of(), List.of());
         }
         return provision(fresh, now, new ArrayList<>());
     }
@@ -130,7 +127,7 @@ public final class RunStateMachine {
         if (state.awaitedSecrets() == null || progress.hasApplied(state.awaitedSecrets())) {
             return provision(state.secretsVisible(now), now, new ArrayList<>());
         }
-        if (state.operationStartedAt().plus(policy.secretsWait()).isAfter(now)) {
+        if (state.progress().startedAt().plus(policy.secretsWait()).isAfter(now)) {
             return Transition.unchanged(state, List.of());
         }
         return provisionFailed(state, AuditReasons.SECRETS_NOT_VISIBLE, "the secrets topic was not applied up to "
@@ -140,8 +137,9 @@ public final class RunStateMachine {
 
     /** Resolves the run's set and calls the backend with all of it (first attempt, retries and re-drives alike). */
     private Transition provision(RunState state, Instant now, List<AuditFact> audits) {
-        Resolution resolution = SecretSetResolver.resolve(state.target().workspaceId(), state.target().userId(),
-                state.selection(), secrets, policy.maxSecretsPerRun());
+        RunOrigin origin = state.origin();
+        Resolution resolution = SecretSetResolver.resolve(origin.target().workspaceId(), origin.target().userId(),
+                origin.selection(), secrets, policy.maxSecretsPerRun());
         if (resolution instanceof Resolution.Unresolvable unresolvable) {
             return provisionFailed(state, unresolvable.code(), unresolvable.reason(), null, now, audits);
         }
@@ -150,14 +148,14 @@ public final class RunStateMachine {
         if (set.isEmpty()) {
             return provisioned(planned, now, audits);
         }
-        RunState calling = planned.calling(now);
-        BackendCommand command = new BackendCommand.Provision(state.runId(), state.backend(), calling.attempt(),
-                state.target(), set);
+        RunState calling = calling(planned, now);
+        BackendCommand command = new BackendCommand.Provision(state.runId(), origin.backend(),
+                calling.progress().attempt(), origin.target(), set);
         return Transition.to(calling, List.of(command), audits);
     }
 
     private Transition onBackendDone(RunState state, BackendDone done, Instant now) {
-        boolean current = state != null && state.inFlight() && state.attempt() == done.attempt();
+        boolean current = state != null && state.progress().inFlight() && state.progress().attempt() == done.attempt();
         if (current && done.operation() == Operation.PROVISION && state.phase() == Phase.PROVISIONING) {
             return onProvisionResults(state, done, now);
         }
@@ -184,7 +182,7 @@ public final class RunStateMachine {
                 manifest.put(entry.name(), confirmed);
                 if (entry.status() != EntryStatus.CREATED) {
                     audits.add(AuditFact.about(state, AuditAction.SECRET_CREATED, AuditOutcome.SUCCESS).secret(confirmed)
-                            .attempt(done.attempt()).cause(state.launchEventId()).duration(done.durationMs()).build());
+                            .attempt(done.attempt()).cause(state.origin().launchEventId()).duration(done.durationMs()).build());
                 }
             } else if (outcome instanceof SecretOutcome.Failed failed) {
                 boolean isPermanent = !failed.error().isRetryable();
@@ -204,7 +202,7 @@ public final class RunStateMachine {
         }
         if (retryable != null) {
             BackendError error = retryable.error();
-            if (updated.retryableFailures() + 1 >= policy.maxProvisionAttempts()) {
+            if (updated.progress().retryableFailures() + 1 >= policy.maxProvisionAttempts()) {
                 return provisionFailed(updated, AuditReasons.RETRIES_EXHAUSTED, "gave up after " + done.attempt()
                         + " attempts; last error " + error.code() + ": " + error.message(), retryable.name(), now, audits);
             }
@@ -214,17 +212,17 @@ public final class RunStateMachine {
             }
             audits.add(AuditFact.about(updated, AuditAction.PROVISION_RETRY_SCHEDULED, AuditOutcome.FAILURE)
                     .secretName(retryable.name()).attempt(done.attempt()).error(error.code(), error.message())
-                    .cause(updated.launchEventId()).reason(AuditReasons.RETRYABLE_FAILURE).build());
-            Instant due = now.plus(policy.backoffAfter(updated.retryableFailures() + 1));
-            return Transition.to(updated.retryingAt(due, error.code(), error.message(), now), List.of(), audits);
+                    .cause(updated.origin().launchEventId()).reason(AuditReasons.RETRYABLE_FAILURE).build());
+            Instant due = now.plus(policy.backoffAfter(updated.progress().retryableFailures() + 1));
+            return Transition.to(retrying(updated, due, error, now), List.of(), audits);
         }
         return provisioned(updated, now, audits);
     }
 
     private Transition provisioned(RunState state, Instant now, List<AuditFact> audits) {
         audits.add(AuditFact.about(state, AuditAction.SECRETS_PROVISIONED, AuditOutcome.SUCCESS)
-                .summary(state.namesWith(EntryStatus.CREATED)).attempt(state.attempt()).cause(state.launchEventId())
-                .duration(millisSince(state.operationStartedAt(), now)).build());
+                .summary(state.namesWith(EntryStatus.CREATED)).attempt(state.progress().attempt())
+                .cause(state.origin().launchEventId()).duration(millisSince(state.progress().startedAt(), now)).build());
         if (state.completed()) {
             return release(state.entering(Phase.RELEASING, now), now, audits);
         }
@@ -234,28 +232,28 @@ public final class RunStateMachine {
     private Transition provisionFailed(RunState state, String code, String message, String secretName, Instant now,
                                        List<AuditFact> audits) {
         audits.add(AuditFact.about(state, AuditAction.PROVISION_FAILED, AuditOutcome.FAILURE).secretName(secretName)
-                .attempt(state.attempt()).error(code, message).cause(state.launchEventId()).build());
-        return release(state.withError(code, message).withReleaseReason(AuditReasons.PROVISION_FAILED)
-                .entering(Phase.ROLLING_BACK, now), now, audits);
+                .attempt(state.progress().attempt()).error(code, message).cause(state.origin().launchEventId()).build());
+        RunState failed = state.withLastError(new RunError(code, message));
+        return release(withReleaseReason(failed, AuditReasons.PROVISION_FAILED).entering(Phase.ROLLING_BACK, now), now,
+                audits);
     }
 
     private Transition onCompletion(RunState state, Completion completion, Instant now) {
         if (state == null) {
-            RunState released = new RunState(completion.runId(), null, Phase.RELEASED, null, null, null, null,
-                    completion.eventId(), List.of(), 0, false, null, 0, null, null, now, now, null, null);
+            RunState released = RunState.completedWithoutLaunch(completion, now);
             return Transition.to(released, List.of(), List.of(
                     AuditFact.of(AuditAction.COMPLETION_WITHOUT_LAUNCH, AuditOutcome.SKIPPED).run(completion.runId())
                             .owners(completion.workspaceId(), null, null).cause(completion.eventId()).build()));
         }
-        if (!blank(completion.workspaceId()) && state.target() != null
-                && !completion.workspaceId().equals(state.target().workspaceId())) {
+        RunTarget target = state.origin().target();
+        if (!blank(completion.workspaceId()) && target != null && !completion.workspaceId().equals(target.workspaceId())) {
             // Another workspace's producer must not be able to end this run (and delete its secrets under it).
             return Transition.rejected(state, AuditReasons.WORKSPACE_MISMATCH, "the completion names workspace "
                     + SafeText.quoted(completion.workspaceId()) + " but run " + state.runId() + " was launched in "
-                    + SafeText.quoted(state.target().workspaceId()));
+                    + SafeText.quoted(target.workspaceId()));
         }
         if (state.completed()) {
-            String reason = state.completionEventId().startsWith(LEASE_EVENT_PREFIX)
+            String reason = state.ending().completionEventId().startsWith(LEASE_EVENT_PREFIX)
                     ? AuditReasons.LEASE_EXPIRED : AuditReasons.DUPLICATE;
             return Transition.unchanged(state, List.of(AuditFact.about(state, AuditAction.COMPLETION_SKIPPED,
                     AuditOutcome.SKIPPED).cause(completion.eventId()).reason(reason).build()));
@@ -279,7 +277,7 @@ public final class RunStateMachine {
         List<AuditFact> audits = new ArrayList<>();
         audits.add(AuditFact.about(state, AuditAction.LEASE_EXPIRED, AuditOutcome.SUCCESS).cause(leaseEvent)
                 .reason(AuditReasons.LEASE_EXPIRED).build());
-        return completeRun(state.withCompletion(leaseEvent, now).withReleaseReason(AuditReasons.LEASE_EXPIRED), now, audits);
+        return completeRun(withReleaseReason(state.withCompletion(leaseEvent, now), AuditReasons.LEASE_EXPIRED), now, audits);
     }
 
     /** A completion (or an expired lease) ends in the run's secrets being deleted, whatever phase it finds. */
@@ -290,7 +288,7 @@ public final class RunStateMachine {
             case AWAITING_SECRETS -> release(withReasonIfNone(completed, AuditReasons.COMPLETED_DURING_PROVISIONING)
                     .entering(Phase.RELEASING, now), now, audits);
             // A call is in flight: the completion waits in the state and is acted on when the results arrive.
-            case PROVISIONING -> completed.inFlight()
+            case PROVISIONING -> completed.progress().inFlight()
                     ? Transition.to(completed, List.of(), audits)
                     : release(withReasonIfNone(completed, AuditReasons.COMPLETED_DURING_PROVISIONING)
                             .entering(Phase.RELEASING, now), now, audits);
@@ -301,7 +299,22 @@ public final class RunStateMachine {
     }
 
     private static RunState withReasonIfNone(RunState state, String reason) {
-        return state.releaseReason() == null ? state.withReleaseReason(reason) : state;
+        return state.ending().releaseReason() == null ? withReleaseReason(state, reason) : state;
+    }
+
+    private static RunState withReleaseReason(RunState state, String reason) {
+        return state.withEnding(state.ending().because(reason));
+    }
+
+    /** The next attempt's backend call is made now. */
+    private static RunState calling(RunState state, Instant now) {
+        return state.withProgress(state.progress().calling(), now);
+    }
+
+    /** The current attempt failed with {@code error}; the next one is due at {@code due}. */
+    private static RunState retrying(RunState state, Instant due, BackendError error, Instant now) {
+        return state.withProgress(state.progress().retryingAt(due), now)
+                .withLastError(new RunError(error.code(), error.message()));
     }
 
     /** Deletes what the manifest says may exist; with nothing left to delete, finishes at once. */
@@ -310,17 +323,17 @@ public final class RunStateMachine {
         if (toDelete.isEmpty()) {
             return released(state, now, audits);
         }
-        RunState calling = state.calling(now);
+        RunState calling = calling(state, now);
         List<StoredSecret> stored = toDelete.stream().map(e -> new StoredSecret(e.name(), e.backendRef())).toList();
-        BackendCommand command = new BackendCommand.Release(state.runId(), state.backend(), calling.attempt(),
-                state.target(), stored);
+        BackendCommand command = new BackendCommand.Release(state.runId(), state.origin().backend(),
+                calling.progress().attempt(), state.origin().target(), stored);
         return Transition.to(calling, List.of(command), audits);
     }
 
     private Transition onReleaseResults(RunState state, BackendDone done, Instant now) {
         List<AuditFact> audits = new ArrayList<>();
         boolean rollingBack = state.phase() == Phase.ROLLING_BACK;
-        String cause = rollingBack ? state.launchEventId() : state.completionEventId();
+        String cause = rollingBack ? state.origin().launchEventId() : state.ending().completionEventId();
         Map<String, ManifestEntry> manifest = indexed(state.manifest());
         SecretOutcome.Failed firstFailure = null;
         boolean anyPermanent = false;
@@ -352,7 +365,7 @@ public final class RunStateMachine {
         // Releases never give up: a secret that outlives its run is a leak. Failures are loud instead: a
         // permanent error, or retryable ones going on as long as would fail a provisioning, is RELEASE_FAILED
         // (dashboards alert on it), and the retries go on at the capped backoff until the backend lets them succeed.
-        boolean stillFailing = updated.retryableFailures() + 1 == policy.maxProvisionAttempts();
+        boolean stillFailing = updated.progress().retryableFailures() + 1 == policy.maxProvisionAttempts();
         boolean alarm = anyPermanent || stillFailing;
         audits.add(AuditFact.about(updated, alarm ? AuditAction.RELEASE_FAILED : AuditAction.RELEASE_RETRY_SCHEDULED,
                         AuditOutcome.FAILURE)
@@ -360,8 +373,8 @@ public final class RunStateMachine {
                 .error(error.code(), error.message()).cause(cause)
                 .reason(anyPermanent ? AuditReasons.PERMANENT_FAILURE
                         : stillFailing ? AuditReasons.STILL_FAILING : AuditReasons.RETRYABLE_FAILURE).build());
-        Instant due = now.plus(policy.backoffAfter(updated.retryableFailures() + 1));
-        return Transition.to(updated.retryingAt(due, error.code(), error.message(), now), List.of(), audits);
+        Instant due = now.plus(policy.backoffAfter(updated.progress().retryableFailures() + 1));
+        return Transition.to(retrying(updated, due, error, now), List.of(), audits);
     }
 
     /** Everything that needed deleting is gone: a rollback without completion ends FAILED, anything else RELEASED. */
@@ -370,8 +383,9 @@ public final class RunStateMachine {
             return Transition.to(state.entering(Phase.FAILED, now), List.of(), audits);
         }
         audits.add(AuditFact.about(state, AuditAction.SECRETS_RELEASED, AuditOutcome.SUCCESS)
-                .summary(state.namesWith(EntryStatus.DELETED)).attempt(state.attempt()).cause(state.completionEventId())
-                .duration(millisSince(state.operationStartedAt(), now)).reason(state.releaseReason()).build());
+                .summary(state.namesWith(EntryStatus.DELETED)).attempt(state.progress().attempt())
+                .cause(state.ending().completionEventId()).duration(millisSince(state.progress().startedAt(), now))
+                .reason(state.ending().releaseReason()).build());
         return Transition.to(state.entering(Phase.RELEASED, now), List.of(), audits);
     }
 

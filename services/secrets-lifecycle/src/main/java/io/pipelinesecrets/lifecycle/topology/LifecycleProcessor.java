@@ -239,8 +239,9 @@ final class LifecycleProcessor implements Processor<String, WorkflowInput, Objec
     }
 
     private void schedule(String runId, RunState state) {
-        if (state != null && state.phase().isWorking() && !state.inFlight() && state.nextAttemptAt() != null) {
-            retries.schedule(runId, state.nextAttemptAt());
+        if (state != null && state.phase().isWorking() && !state.progress().inFlight()
+                && state.progress().nextAttemptAt() != null) {
+            retries.schedule(runId, state.progress().nextAttemptAt());
         } else {
             retries.cancel(runId);
         }
@@ -271,7 +272,7 @@ final class LifecycleProcessor implements Processor<String, WorkflowInput, Objec
                 if (!state.phase().isWorking()) {
                     continue;
                 }
-                if (state.inFlight()) {
+                if (state.progress().inFlight()) {
                     redrives.add(entry.key);
                     inFlight++;
                 }

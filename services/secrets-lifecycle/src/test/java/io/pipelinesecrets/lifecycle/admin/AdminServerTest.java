@@ -9,8 +9,11 @@ import io.pipelinesecrets.lifecycle.it.LogCapture;
 import io.pipelinesecrets.lifecycle.metrics.ServiceMetrics;
 import io.pipelinesecrets.lifecycle.run.EntryStatus;
 import io.pipelinesecrets.lifecycle.run.ManifestEntry;
+import io.pipelinesecrets.lifecycle.run.OperationProgress;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
+import io.pipelinesecrets.lifecycle.run.RunEnding;
+import io.pipelinesecrets.lifecycle.run.RunOrigin;
 import io.pipelinesecrets.lifecycle.secrets.Scope;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -334,9 +337,11 @@ class AdminServerTest {
                 return Optional.empty();
             }
             RunTarget target = new RunTarget(runId, "ws-tenant", "user-tenant", "ce-1", "slurm", null, null, "/shared/secrets");
-            return Optional.of(new RunState(runId, target, Phase.ACTIVE, "filesystem", "launch-" + runId, LAUNCHED, null,
-                    null, List.of(new ManifestEntry("DB_PASSWORD", Scope.WORKSPACE, 1, EntryStatus.CREATED,
-                    "/shared/secrets/run-1/store.json", null)), 1, false, null, 0, null, null, LAUNCHED, LAUNCHED, null, null));
+            return Optional.of(new RunState(runId, Phase.ACTIVE,
+                    new RunOrigin(target, "filesystem", "launch-" + runId, LAUNCHED, null), RunEnding.NOT_YET,
+                    List.of(new ManifestEntry("DB_PASSWORD", Scope.WORKSPACE, 1, EntryStatus.CREATED,
+                            "/shared/secrets/run-1/store.json", null)),
+                    new OperationProgress(1, false, null, 0, LAUNCHED), null, null, LAUNCHED));
         }
     }
 }

@@ -288,8 +288,8 @@ public final class ServiceHarness implements AutoCloseable {
         List<String> busy = new ArrayList<>();
         try {
             service.forEachLocalRun(state -> {
-                if (state.phase().isWorking() || state.phase() == Phase.AWAITING_SECRETS || state.inFlight()) {
-                    busy.add(state.runId() + " " + state.phase() + (state.inFlight() ? " (call in flight)" : ""));
+                if (state.phase().isWorking() || state.phase() == Phase.AWAITING_SECRETS || state.progress().inFlight()) {
+                    busy.add(state.runId() + " " + state.phase() + (state.progress().inFlight() ? " (call in flight)" : ""));
                 }
             });
         } catch (InvalidStateStoreException rebalancing) {

@@ -1,8 +1,11 @@
 package io.pipelinesecrets.lifecycle.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.pipelinesecrets.lifecycle.run.OperationProgress;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
+import io.pipelinesecrets.lifecycle.run.RunEnding;
+import io.pipelinesecrets.lifecycle.run.RunOrigin;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.junit.jupiter.api.Test;
 
@@ -111,8 +114,9 @@ class RunCensusTest {
 
     private static RunState run(String runId, Phase phase, Instant launchedAt, boolean inFlight, Instant nextAttemptAt,
                                 int failures) {
-        return new RunState(runId, null, phase, "filesystem", "launch-" + runId, launchedAt, null, null, List.of(),
-                1, inFlight, nextAttemptAt, failures, null, null, launchedAt, launchedAt, null, null);
+        return new RunState(runId, phase, new RunOrigin(null, "filesystem", "launch-" + runId, launchedAt, null),
+                RunEnding.NOT_YET, List.of(), new OperationProgress(1, inFlight, nextAttemptAt, failures, launchedAt),
+                null, null, launchedAt);
     }
 
     private static final class MutableClock extends Clock {

@@ -2,8 +2,11 @@ package io.pipelinesecrets.lifecycle.reconcile;
 
 import io.pipelinesecrets.lifecycle.port.OwnedEntry;
 import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.run.OperationProgress;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
+import io.pipelinesecrets.lifecycle.run.RunEnding;
+import io.pipelinesecrets.lifecycle.run.RunOrigin;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
@@ -59,7 +62,7 @@ class OrphanRuleTest {
     }
 
     private static RunState state(Phase phase) {
-        return new RunState("run-1", null, phase, "filesystem", "launch-1", NOW, null, null, List.of(), 1, false,
-                null, 0, null, null, NOW, NOW, null, null);
+        return new RunState("run-1", phase, new RunOrigin(null, "filesystem", "launch-1", NOW, null), RunEnding.NOT_YET,
+                List.of(), new OperationProgress(1, false, null, 0, NOW), null, null, NOW);
     }
 }

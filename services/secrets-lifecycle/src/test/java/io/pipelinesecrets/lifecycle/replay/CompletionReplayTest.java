@@ -3,8 +3,11 @@ package io.pipelinesecrets.lifecycle.replay;
 import io.pipelinesecrets.events.WorkflowCompleted;
 import io.pipelinesecrets.events.WorkflowStatus;
 import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.run.OperationProgress;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
+import io.pipelinesecrets.lifecycle.run.RunEnding;
+import io.pipelinesecrets.lifecycle.run.RunOrigin;
 import io.pipelinesecrets.lifecycle.runs.RunStateChangelog.StoredRunState;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,8 +25,9 @@ class CompletionReplayTest {
     private static final RunTarget TARGET = new RunTarget("run-1", "ws-1", "user-1", "ce-1", "slurm", null, null, "/s");
 
     private static Optional<StoredRunState> stored(Phase phase, String completionEventId) {
-        return Optional.of(new StoredRunState(new RunState("run-1", TARGET, phase, "filesystem", "launched-run-1", T0,
-                null, completionEventId, List.of(), 1, false, null, 0, null, null, T0, T0, null, null), 2, 41));
+        return Optional.of(new StoredRunState(new RunState("run-1", phase,
+                new RunOrigin(TARGET, "filesystem", "launched-run-1", T0, null), new RunEnding(completionEventId, null),
+                List.of(), new OperationProgress(1, false, null, 0, T0), null, null, T0), 2, 41));
     }
 
     @ParameterizedTest

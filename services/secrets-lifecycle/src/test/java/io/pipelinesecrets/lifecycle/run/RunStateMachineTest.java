@@ -47,8 +47,8 @@ class RunStateMachineTest {
         Transition t = apply(null, launch("launch-1"), T0);
 
         assertThat(t.state().phase()).isEqualTo(Phase.PROVISIONING);
-        assertThat(t.state().inFlight()).isTrue();
-        assertThat(t.state().attempt()).isEqualTo(1);
+        assertThat(t.state().progress().inFlight()).isTrue();
+        assertThat(t.state().progress().attempt()).isEqualTo(1);
         assertThat(t.state().manifest()).extracting(ManifestEntry::name, ManifestEntry::scope, ManifestEntry::status)
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("API_TOKEN", Scope.USER, EntryStatus.PENDING),
@@ -152,19 +152,19 @@ class RunStateMachineTest {
         Transition t = apply(active, completion("done-1"), T0.plusSeconds(60));
 
         assertThat(t.state().phase()).isEqualTo(Phase.RELEASING);
-        assertThat(t.state().completionEventId()).isEqualTo("done-1");
+        assertThat(t.state().ending().completionEventId()).isEqualTo("done-1");
         BackendCommand.Release release = (BackendCommand.Release) t.commands().get(0);
         assertThat(release.secrets()).containsExactly(
                 new StoredSecret("API_TOKEN", "/secrets/run-1/store.json"),
                 new StoredSecret("DB_PASSWORD", "/secrets/run-1/store.json"));
-        assertThat(release.attempt()).isEqualTo(t.state().attempt());
+        assertThat(release.attempt()).isEqualTo(t.state().progress().attempt());
     }
 
     @Test
     void shouldBeReleasedWhenTheBackendConfirmsEveryDeletion() {
         RunState releasing = apply(active(), completion("done-1"), T0.plusSeconds(60)).state();
 
-        Transition t = apply(releasing, deleted(releasing.attempt()), T0.plusSeconds(61));
+        Transition t = apply(releasing, deleted(releasing.progress().attempt()), T0.plusSeconds(61));
 
         assertThat(t.state().phase()).isEqualTo(Phase.RELEASED);
         assertThat(actions(t)).containsExactly(AuditAction.SECRET_DELETED, AuditAction.SECRET_DELETED,
@@ -298,7 +298,7 @@ class RunStateMachineTest {
         RunState waiting = failedOnce(launch("launch-1")).state();
 
         Transition t = apply(waiting, completion("done-1"), T0.plusMillis(100));
-        Transition done = apply(t.state(), deleted(t.state().attempt()), T0.plusMillis(200));
+        Transition done = apply(t.state(), deleted(t.state().progress().attempt()), T0.plusMillis(200));
 
         assertThat(t.state().phase()).isEqualTo(Phase.RELEASING);
         assertThat(((BackendCommand.Release) t.commands().get(0)).secrets()).hasSize(2);
@@ -319,8 +319,8 @@ class RunStateMachineTest {
         Transition early = apply(failed.state(), new RunInput.RetryDue(RUN), T0.plusMillis(999));
         Transition due = apply(failed.state(), new RunInput.RetryDue(RUN), T0.plusSeconds(1));
 
-        assertThat(failed.state().inFlight()).isFalse();
-        assertThat(failed.state().nextAttemptAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(failed.state().progress().inFlight()).isFalse();
+        assertThat(failed.state().progress().nextAttemptAt()).isEqualTo(T0.plusSeconds(1));
         assertThat(failed.commands()).isEmpty();
         assertThat(failed.audits()).singleElement().satisfies(a -> {
             assertThat(a.action()).isEqualTo(AuditAction.PROVISION_RETRY_SCHEDULED);
@@ -328,8 +328,8 @@ class RunStateMachineTest {
             assertThat(a.attempt()).isEqualTo(1);
         });
         assertThat(early.changed()).isFalse();
-        assertThat(due.state().attempt()).isEqualTo(2);
-        assertThat(due.state().inFlight()).isTrue();
+        assertThat(due.state().progress().attempt()).isEqualTo(2);
+        assertThat(due.state().progress().inFlight()).isTrue();
         assertThat(due.commands()).singleElement().isInstanceOf(BackendCommand.Provision.class);
     }
 
@@ -340,8 +340,8 @@ class RunStateMachineTest {
         List<Duration> delays = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             state = apply(state, failedAll(state, retryable()), now).state();
-            delays.add(Duration.between(now, state.nextAttemptAt()));
-            now = state.nextAttemptAt();
+            delays.add(Duration.between(now, state.progress().nextAttemptAt()));
+            now = state.progress().nextAttemptAt();
             state = apply(state, new RunInput.RetryDue(RUN), now).state();
         }
 
@@ -356,7 +356,7 @@ class RunStateMachineTest {
             t = apply(state, failedAll(state, retryable()), T0);
             state = t.state();
             if (state.phase() == Phase.PROVISIONING) {
-                state = apply(state, new RunInput.RetryDue(RUN), state.nextAttemptAt()).state();
+                state = apply(state, new RunInput.RetryDue(RUN), state.progress().nextAttemptAt()).state();
             }
         }
 
@@ -384,7 +384,7 @@ class RunStateMachineTest {
         assertThat(((BackendCommand.Release) t.commands().get(0)).secrets())
                 .containsExactly(new StoredSecret("API_TOKEN", "ref-api"));
 
-        Transition rolledBack = apply(t.state(), new RunInput.BackendDone(RUN, Operation.RELEASE, t.state().attempt(),
+        Transition rolledBack = apply(t.state(), new RunInput.BackendDone(RUN, Operation.RELEASE, t.state().progress().attempt(),
                 List.of(new SecretOutcome.Deleted("API_TOKEN", "ref-api")), 5), T0.plusMillis(40));
         assertThat(rolledBack.state().phase()).isEqualTo(Phase.FAILED);
         assertThat(rolledBack.audits()).singleElement().satisfies(a -> {
@@ -401,7 +401,7 @@ class RunStateMachineTest {
                 new SecretOutcome.Failed("DB_PASSWORD", BackendError.permanent("ACCESS_DENIED", "denied"))), 5), T0).state();
 
         Transition held = apply(rollingBack, completion("done-1"), T0.plusMillis(1));
-        Transition done = apply(held.state(), new RunInput.BackendDone(RUN, Operation.RELEASE, rollingBack.attempt(),
+        Transition done = apply(held.state(), new RunInput.BackendDone(RUN, Operation.RELEASE, rollingBack.progress().attempt(),
                 List.of(new SecretOutcome.Deleted("API_TOKEN", "ref-api")), 5), T0.plusMillis(2));
 
         assertThat(held.commands()).isEmpty();
@@ -437,13 +437,13 @@ class RunStateMachineTest {
             BackendError error = i % 2 == 0 ? retryable() : BackendError.permanent("ACCESS_DENIED", "denied");
             Transition failed = apply(state, failedAll(state, error), now);
             failures.addAll(actions(failed));
-            now = failed.state().nextAttemptAt();
+            now = failed.state().progress().nextAttemptAt();
             assertThat(Duration.between(failed.state().updatedAt(), now)).isLessThanOrEqualTo(policy.maxBackoff());
             state = apply(failed.state(), new RunInput.RetryDue(RUN), now).state();
             assertThat(state.phase()).isEqualTo(Phase.RELEASING);
-            assertThat(state.inFlight()).isTrue();
+            assertThat(state.progress().inFlight()).isTrue();
         }
-        Transition done = apply(state, deleted(state.attempt()), now);
+        Transition done = apply(state, deleted(state.progress().attempt()), now);
 
         assertThat(failures).hasSize(20).containsOnly(AuditAction.RELEASE_RETRY_SCHEDULED, AuditAction.RELEASE_FAILED);
         assertThat(done.state().phase()).isEqualTo(Phase.RELEASED);
@@ -457,7 +457,7 @@ class RunStateMachineTest {
         for (int i = 0; i < policy.maxProvisionAttempts() + 3; i++) {
             Transition failed = apply(state, failedAll(state, retryable()), now);
             failures.addAll(failed.audits());
-            now = failed.state().nextAttemptAt();
+            now = failed.state().progress().nextAttemptAt();
             state = apply(failed.state(), new RunInput.RetryDue(RUN), now).state();
         }
 
@@ -468,15 +468,15 @@ class RunStateMachineTest {
                 AuditAction.RELEASE_RETRY_SCHEDULED);
         assertThat(failures.get(3).reason()).isEqualTo(AuditReasons.STILL_FAILING);
         assertThat(state.phase()).isEqualTo(Phase.RELEASING);
-        assertThat(state.inFlight()).as("still trying").isTrue();
+        assertThat(state.progress().inFlight()).as("still trying").isTrue();
     }
 
     @Test
     void shouldGiveEachReleaseRetryItsOwnAuditId() {
         RunState releasing = apply(active(), completion("done-1"), T0).state();
         Transition first = apply(releasing, failedAll(releasing, retryable()), T0);
-        RunState retried = apply(first.state(), new RunInput.RetryDue(RUN), first.state().nextAttemptAt()).state();
-        Transition second = apply(retried, failedAll(retried, retryable()), first.state().nextAttemptAt());
+        RunState retried = apply(first.state(), new RunInput.RetryDue(RUN), first.state().progress().nextAttemptAt()).state();
+        Transition second = apply(retried, failedAll(retried, retryable()), first.state().progress().nextAttemptAt());
 
         assertThat(first.audits().get(0).eventId()).isNotEqualTo(second.audits().get(0).eventId());
     }
@@ -491,7 +491,7 @@ class RunStateMachineTest {
 
         Transition early = leased.apply(active, new RunInput.LeaseDue(RUN), T0.plus(Duration.ofMinutes(119)));
         Transition expired = leased.apply(active, new RunInput.LeaseDue(RUN), T0.plus(Duration.ofHours(2)));
-        Transition released = leased.apply(expired.state(), deleted(expired.state().attempt()), T0.plus(Duration.ofHours(2)));
+        Transition released = leased.apply(expired.state(), deleted(expired.state().progress().attempt()), T0.plus(Duration.ofHours(2)));
         Transition lateCompletion = leased.apply(released.state(), completion("done-1"), T0.plus(Duration.ofHours(3)));
 
         assertThat(early.changed()).isFalse();
@@ -543,7 +543,7 @@ class RunStateMachineTest {
         Transition rerelease = apply(releasing, new RunInput.Redrive(RUN), T0.plusSeconds(1));
 
         assertThat(reprovision.commands()).singleElement().isInstanceOf(BackendCommand.Provision.class);
-        assertThat(reprovision.state().retryableFailures()).isZero();
+        assertThat(reprovision.state().progress().retryableFailures()).isZero();
         assertThat(rerelease.commands()).singleElement().isInstanceOf(BackendCommand.Release.class);
         assertThat(apply(active(), new RunInput.Redrive(RUN), T0).changed()).isFalse();
     }
@@ -553,7 +553,7 @@ class RunStateMachineTest {
         RunState waiting = failedOnce(launch("launch-1")).state();
         source.put(new Secret(Scope.WORKSPACE, "ws-1", "DB_PASSWORD", 2, SecretValue.of("rotated")));
 
-        Transition retry = apply(waiting, new RunInput.RetryDue(RUN), waiting.nextAttemptAt());
+        Transition retry = apply(waiting, new RunInput.RetryDue(RUN), waiting.progress().nextAttemptAt());
 
         assertThat(((BackendCommand.Provision) retry.commands().get(0)).secrets())
                 .filteredOn(s -> s.name().equals("DB_PASSWORD")).singleElement()
@@ -672,7 +672,7 @@ class RunStateMachineTest {
 
     private RunState released() {
         RunState releasing = apply(active(), completion("done-1"), T0).state();
-        return apply(releasing, deleted(releasing.attempt()), T0).state();
+        return apply(releasing, deleted(releasing.progress().attempt()), T0).state();
     }
 
     private static RunTarget target(String platform) {
@@ -707,7 +707,7 @@ class RunStateMachineTest {
     private static RunInput.BackendDone failedAll(RunState state, BackendError error) {
         boolean provisioning = state.phase() == Phase.PROVISIONING;
         List<ManifestEntry> subjects = provisioning ? state.manifest() : state.toDelete();
-        return new RunInput.BackendDone(RUN, provisioning ? Operation.PROVISION : Operation.RELEASE, state.attempt(),
+        return new RunInput.BackendDone(RUN, provisioning ? Operation.PROVISION : Operation.RELEASE, state.progress().attempt(),
                 subjects.stream().map(e -> (SecretOutcome) new SecretOutcome.Failed(e.name(), error)).toList(), 3);
     }
 

@@ -1,8 +1,11 @@
 package io.pipelinesecrets.lifecycle.runs;
 
 import io.pipelinesecrets.lifecycle.port.RunTarget;
+import io.pipelinesecrets.lifecycle.run.OperationProgress;
 import io.pipelinesecrets.lifecycle.run.Phase;
 import io.pipelinesecrets.lifecycle.run.RunState;
+import io.pipelinesecrets.lifecycle.run.RunEnding;
+import io.pipelinesecrets.lifecycle.run.RunOrigin;
 import io.pipelinesecrets.lifecycle.service.TopicReadException;
 import io.pipelinesecrets.lifecycle.topology.RunStateSerde;
 import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
@@ -48,8 +51,9 @@ class RunStateChangelogIntegrationTest {
     }
 
     private static RunState state(String runId, Phase phase) {
-        return new RunState(runId, new RunTarget(runId, "ws-1", "user-1", "ce-1", "slurm", null, null, "/s"), phase,
-                "filesystem", "launched-" + runId, T0, null, null, List.of(), 1, false, null, 0, null, null, T0, T0, null, null);
+        RunTarget target = new RunTarget(runId, "ws-1", "user-1", "ce-1", "slurm", null, null, "/s");
+        return new RunState(runId, phase, new RunOrigin(target, "filesystem", "launched-" + runId, T0, null),
+                RunEnding.NOT_YET, List.of(), new OperationProgress(1, false, null, 0, T0), null, null, T0);
     }
 
     private static byte[] json(RunState state) {
@@ -110,6 +114,18 @@ class RunStateChangelogIntegrationTest {
         assertThatThrownBy(changelog::readAll).isInstanceOf(TopicReadException.class)
                 .hasMessageContaining("run-bad=partition 1 offset 2"); // offset 1 is the first commit's marker
         assertThat(changelog.find("run-ok")).as("a read that does not need the unreadable run").isPresent();
+    }
+
+    @Test
+    void shouldRefuseARunStoredInANewerFormatNamingTheFormatRatherThanReadItWrong() {
+        String newer = new String(json(state("run-newer", Phase.ACTIVE)), StandardCharsets.UTF_8)
+                .replace("\"formatVersion\":" + RunStateSerde.FORMAT_VERSION,
+                        "\"formatVersion\":" + (RunStateSerde.FORMAT_VERSION + 1));
+        write(true, 2, "run-newer", newer.getBytes(StandardCharsets.UTF_8));
+
+        assertThatThrownBy(() -> changelog.find("run-newer")).isInstanceOf(TopicReadException.class)
+                .hasMessageContaining("run-newer=partition 2")
+                .hasMessageContaining("run-state format " + (RunStateSerde.FORMAT_VERSION + 1));
     }
 
     @Test

@@ -248,16 +248,16 @@ class LifecycleTopologyTest {
             RunState released = runs.get("run-1");
 
             assertThat(provisioning.phase()).isEqualTo(Phase.PROVISIONING);
-            assertThat(provisioning.inFlight()).isTrue();
+            assertThat(provisioning.progress().inFlight()).isTrue();
             assertThat(provisioning.manifest()).extracting(ManifestEntry::status).containsOnly(EntryStatus.PENDING);
             assertThat(active.phase()).isEqualTo(Phase.ACTIVE);
-            assertThat(active.inFlight()).isFalse();
+            assertThat(active.progress().inFlight()).isFalse();
             assertThat(active.manifest()).extracting(ManifestEntry::status).containsOnly(EntryStatus.CREATED);
             assertThat(releasing.phase()).isEqualTo(Phase.RELEASING);
-            assertThat(releasing.inFlight()).isTrue();
-            assertThat(releasing.completionEventId()).isEqualTo("completed-run-1");
+            assertThat(releasing.progress().inFlight()).isTrue();
+            assertThat(releasing.ending().completionEventId()).isEqualTo("completed-run-1");
             assertThat(released.phase()).isEqualTo(Phase.RELEASED);
-            assertThat(released.inFlight()).isFalse();
+            assertThat(released.progress().inFlight()).isFalse();
         }
 
         @Test
@@ -273,8 +273,8 @@ class LifecycleTopologyTest {
             });
             RunState waiting = runs.get("run-1");
             assertThat(waiting.phase()).isEqualTo(Phase.PROVISIONING);
-            assertThat(waiting.inFlight()).isFalse();
-            assertThat(waiting.nextAttemptAt()).isEqualTo(clock.instant().plusSeconds(1));
+            assertThat(waiting.progress().inFlight()).isFalse();
+            assertThat(waiting.progress().nextAttemptAt()).isEqualTo(clock.instant().plusSeconds(1));
 
             driver.advanceWallClockTime(Duration.ofSeconds(5));
             assertThat(backend.provisions).as("the wall clock alone does not make the retry due").hasSize(1);
@@ -284,7 +284,7 @@ class LifecycleTopologyTest {
 
             driver.advanceWallClockTime(PUNCTUATION);
             assertThat(backend.provisions).as("due and punctuated: the second attempt").hasSize(2);
-            assertThat(runs.get("run-1").attempt()).isEqualTo(2);
+            assertThat(runs.get("run-1").progress().attempt()).isEqualTo(2);
 
             punctuate();
 
@@ -314,7 +314,7 @@ class LifecycleTopologyTest {
                     .extracting(StoredSecret::name).as("a refused secret is never deleted").containsExactly("API_TOKEN"));
             RunState failed = runs.get("run-1");
             assertThat(failed.phase()).isEqualTo(Phase.FAILED);
-            assertThat(failed.lastErrorCode()).isEqualTo("ACCESS_DENIED");
+            assertThat(failed.lastError().code()).isEqualTo("ACCESS_DENIED");
             assertThat(failed.manifest()).extracting(ManifestEntry::name, ManifestEntry::status)
                     .containsExactlyInAnyOrder(
                             tuple("API_TOKEN", EntryStatus.DELETED),
@@ -404,8 +404,8 @@ class LifecycleTopologyTest {
             assertThat(runs.get("run-fast").phase()).isEqualTo(Phase.ACTIVE);
             RunState slow = runs.get("run-slow");
             assertThat(slow.phase()).isEqualTo(Phase.PROVISIONING);
-            assertThat(slow.inFlight()).isTrue();
-            assertThat(slow.completionEventId()).as("the completion waits in the state").isEqualTo("completed-run-slow");
+            assertThat(slow.progress().inFlight()).isTrue();
+            assertThat(slow.ending().completionEventId()).as("the completion waits in the state").isEqualTo("completed-run-slow");
             assertThat(backend.releases).as("nothing is released while the provisioning is in flight").isEmpty();
 
             // The late answer arrives on a thread of the backend's own; the stream thread applies it, and the
@@ -674,7 +674,7 @@ class LifecycleTopologyTest {
             launch("run-hung");
             complete("run-hung");
             punctuate();
-            assertThat(runs.get("run-hung").inFlight()).isTrue();
+            assertThat(runs.get("run-hung").progress().inFlight()).isTrue();
 
             clock.advance(DEADLINE);
             punctuate();

@@ -81,10 +81,10 @@ class RunStateSerdeTest {
     void shouldProduceTheExpectedPhasesFromTheStateMachine() {
         // Guards the fixtures: each state above really is the phase its name says.
         assertThat(provisioning().phase()).isEqualTo(Phase.PROVISIONING);
-        assertThat(provisioning().selection()).isEqualTo(new Selection(List.of("DB_PASSWORD"), List.of("API_TOKEN")));
-        assertThat(provisioning().inFlight()).isTrue();
-        assertThat(retrying().nextAttemptAt()).isNotNull();
-        assertThat(retrying().inFlight()).isFalse();
+        assertThat(provisioning().origin().selection()).isEqualTo(new Selection(List.of("DB_PASSWORD"), List.of("API_TOKEN")));
+        assertThat(provisioning().progress().inFlight()).isTrue();
+        assertThat(retrying().progress().nextAttemptAt()).isNotNull();
+        assertThat(retrying().progress().inFlight()).isFalse();
         assertThat(active().phase()).isEqualTo(Phase.ACTIVE);
         assertThat(releasing().phase()).isEqualTo(Phase.RELEASING);
         assertThat(rollingBack().phase()).isEqualTo(Phase.ROLLING_BACK);
@@ -93,8 +93,8 @@ class RunStateSerdeTest {
                 .containsExactlyInAnyOrder(EntryStatus.REFUSED, EntryStatus.DELETED);
         assertThat(released().phase()).isEqualTo(Phase.RELEASED);
         assertThat(completedWithoutLaunch().phase()).isEqualTo(Phase.RELEASED);
-        assertThat(completedWithoutLaunch().target()).isNull();
-        assertThat(completedWithoutLaunch().launchEventId()).isNull();
+        assertThat(completedWithoutLaunch().origin().target()).isNull();
+        assertThat(completedWithoutLaunch().origin().launchEventId()).isNull();
     }
 
     @Test
@@ -172,7 +172,7 @@ class RunStateSerdeTest {
 
     private static RunState released() {
         RunState releasing = releasing();
-        return MACHINE.apply(releasing, new RunInput.BackendDone(RUN, Operation.RELEASE, releasing.attempt(), List.of(
+        return MACHINE.apply(releasing, new RunInput.BackendDone(RUN, Operation.RELEASE, releasing.progress().attempt(), List.of(
                 new SecretOutcome.Deleted("API_TOKEN", STORE_REF),
                 new SecretOutcome.Deleted("DB_PASSWORD", STORE_REF)), 7), T0.plusSeconds(61)).state();
     }
@@ -186,7 +186,7 @@ class RunStateSerdeTest {
 
     private static RunState failed() {
         RunState rollingBack = rollingBack();
-        return MACHINE.apply(rollingBack, new RunInput.BackendDone(RUN, Operation.RELEASE, rollingBack.attempt(),
+        return MACHINE.apply(rollingBack, new RunInput.BackendDone(RUN, Operation.RELEASE, rollingBack.progress().attempt(),
                 List.of(new SecretOutcome.Deleted("API_TOKEN", STORE_REF)), 4), T0.plusMillis(60)).state();
     }
 
