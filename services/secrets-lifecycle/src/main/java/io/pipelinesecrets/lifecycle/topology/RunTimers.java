@@ -70,7 +70,11 @@ final class RunTimers<T> {
         return true;
     }
 
-    /** Cancels every timer; @return their payloads (nulls left out), earliest first */
+    /**
+     * Cancels every timer.
+     *
+     * @return the payloads they carried (none for a timer without one), earliest first
+     */
     List<T> cancelAll() {
         List<T> payloads = new ArrayList<>();
         for (Entry<T> entry : byTime) {

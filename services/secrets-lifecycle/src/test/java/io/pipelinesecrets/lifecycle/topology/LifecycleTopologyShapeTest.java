@@ -54,7 +54,9 @@ class LifecycleTopologyShapeTest {
     void shouldKeepDecodersAndTheLifecycleProcessorInOneSubTopologyBesideTheGlobalSecretsStore() {
         TopologyDescription description = topology().describe();
 
-        assertThat(description.subtopologies()).hasSize(1);
+        assertThat(description.subtopologies()).singleElement()
+                .as("task ids (1_<partition>) and their state directories derive from the sub-topology's id")
+                .satisfies(sub -> assertThat(sub.id()).isEqualTo(1));
         assertThat(description.globalStores()).singleElement()
                 .satisfies(store -> assertThat(store.source().topicSet()).containsExactly(TOPICS.secrets()));
         Map<String, TopologyDescription.Node> nodes = description.subtopologies().iterator().next().nodes().stream()
