@@ -13,6 +13,7 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -49,6 +50,8 @@ public final class LifecycleService implements AutoCloseable {
     private static final int MIN_RECORD_BYTES = 8_192;
 
     private final KafkaStreams lifecycle;
+    /** The sub-topology of the lifecycle tasks: not 0, which the global store takes in the numbering. */
+    private final int lifecycleSubtopology;
     private final KafkaStreams validation;
     private final BackendDispatcher dispatcher;
     private final List<AutoCloseable> bindings;
@@ -69,8 +72,9 @@ public final class LifecycleService implements AutoCloseable {
         }
     }
 
-    private LifecycleService(KafkaStreams lifecycle, KafkaStreams validation, BackendDispatcher dispatcher,
-                             List<AutoCloseable> bindings, CloseOptions closeOptions) {
+    private LifecycleService(KafkaStreams lifecycle, int lifecycleSubtopology, KafkaStreams validation,
+                             BackendDispatcher dispatcher, List<AutoCloseable> bindings, CloseOptions closeOptions) {
+        this.lifecycleSubtopology = lifecycleSubtopology;
         this.lifecycle = lifecycle;
         this.validation = validation;
         this.dispatcher = dispatcher;
@@ -118,8 +122,9 @@ public final class LifecycleService implements AutoCloseable {
         boolean transactional = !StreamsConfig.AT_LEAST_ONCE.equals(
                 String.valueOf(lifecycleConfig.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG)));
         CommitGate gate = transactional ? CommitGate.afterCommit() : CommitGate.open();
-        KafkaStreams lifecycle = new KafkaStreams(LifecycleTopology.build(topology, registry, dispatcher, gate),
-                lifecycleConfig, new CommitGatedClientSupplier(gate));
+        Topology lifecycleTopology = LifecycleTopology.build(topology, registry, dispatcher, gate);
+        int lifecycleSubtopology = LifecycleTopology.subtopologyOf(lifecycleTopology, LifecycleTopology.LIFECYCLE);
+        KafkaStreams lifecycle = new KafkaStreams(lifecycleTopology, lifecycleConfig, new CommitGatedClientSupplier(gate));
         KafkaStreams validation = new KafkaStreams(LifecycleTopology.buildSecretValidation(topology, registry),
                 validationConfig);
         for (KafkaStreams streams : new KafkaStreams[] {lifecycle, validation}) {
@@ -132,7 +137,8 @@ public final class LifecycleService implements AutoCloseable {
                 binding.bind(SECRET_VALIDATION_APP, validation));
         LOG.info("secrets-lifecycle started: application id {}, Kafka {}", settings.applicationId(),
                 settings.bootstrapServers());
-        return new LifecycleService(lifecycle, validation, dispatcher, bindings, closeOptions(settings));
+        return new LifecycleService(lifecycle, lifecycleSubtopology, validation, dispatcher, bindings,
+                closeOptions(settings));
     }
 
     /** Ready when both applications process: each RUNNING (not starting, rebalancing or failed). */
@@ -168,7 +174,8 @@ public final class LifecycleService implements AutoCloseable {
      */
     public boolean holdsFirstTask() {
         return lifecycle.metadataForLocalThreads().stream().flatMap(thread -> thread.activeTasks().stream())
-                .anyMatch(task -> task.taskId().subtopology() == 0 && task.taskId().partition() == 0);
+                .anyMatch(task -> task.taskId().subtopology() == lifecycleSubtopology
+                        && task.taskId().partition() == 0);
     }
 
     /**

@@ -17,6 +17,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.AutoOffsetReset;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyDescription;
 import org.apache.kafka.streams.state.Stores;
 
 import java.time.Clock;
@@ -146,6 +147,19 @@ public final class LifecycleTopology {
         topology.addSink(DLQ_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(),
                 LAUNCHED_DECODER, COMPLETED_DECODER, LIFECYCLE);
         return topology;
+    }
+
+    /**
+     * The id of the sub-topology that holds {@code node}: the first number of the task ids that run it (task
+     * {@code 1_0} is sub-topology 1, partition 0). The global store is a sub-topology of its own in the numbering,
+     * without tasks, so the lifecycle tasks are not sub-topology 0.
+     */
+    public static int subtopologyOf(Topology topology, String node) {
+        return topology.describe().subtopologies().stream()
+                .filter(sub -> sub.nodes().stream().map(TopologyDescription.Node::name).anyMatch(node::equals))
+                .mapToInt(TopologyDescription.Subtopology::id)
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no sub-topology holds node " + node));
     }
 
     /**

@@ -86,6 +86,10 @@ class ScaleOutIntegrationTest {
                         return !completed.isEmpty() && completed.stream().allMatch(id -> events.values().stream()
                                 .anyMatch(e -> id.equals(e.getRunId()) && e.getAction() == AuditAction.SECRETS_RELEASED));
                     }, FaultSuites.WAIT);
+                    ServiceHarness remaining = stopping == first ? second : first;
+                    Await.atMost(FaultSuites.WAIT).until("the remaining instance to hold the first lifecycle task"
+                                    + " (it runs the periodic reconciler)", () -> remaining.service().holdsFirstTask(),
+                            holds -> holds, holds -> "holds it: " + holds);
                     long startedAt = System.currentTimeMillis();
                     stopping.startService();
                     long startMillis = System.currentTimeMillis() - startedAt;

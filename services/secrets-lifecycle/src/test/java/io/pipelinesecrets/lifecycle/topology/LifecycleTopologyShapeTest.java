@@ -31,6 +31,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The shape of the lifecycle topology: decoders and lifecycle processor are one sub-topology (one task per
@@ -49,6 +50,16 @@ class LifecycleTopologyShapeTest {
 
     private final InMemorySchemaRegistry registry = new InMemorySchemaRegistry();
     private final HandClock clock = new HandClock(T0);
+
+    @Test
+    void shouldNameTheLifecycleTasksSubTopologyForTheInstanceThatHoldsTheFirstTask() {
+        // The periodic reconciler runs on the instance holding task <this id>_0; the global store takes id 0 in the
+        // numbering without having tasks, so a hard-coded 0 would name a task that never exists.
+        assertThat(LifecycleTopology.subtopologyOf(topology(), LifecycleTopology.LIFECYCLE)).isEqualTo(1);
+        assertThat(LifecycleTopology.subtopologyOf(topology(), LifecycleTopology.LAUNCHED_DECODER)).isEqualTo(1);
+        assertThatThrownBy(() -> LifecycleTopology.subtopologyOf(topology(), "no-such-node"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
 
     @Test
     void shouldKeepDecodersAndTheLifecycleProcessorInOneSubTopologyBesideTheGlobalSecretsStore() {
