@@ -159,19 +159,9 @@ class ArchitectureTest {
     }
 
     private static boolean allowedInCore(String qualifiedPackage) {
-        if (qualifiedPackage.startsWith("io.pipelinesecrets.contracts")
-                || qualifiedPackage.startsWith("io.pipelinesecrets.events")) {
-            return true;
-        }
-        String lifecycle = "io.pipelinesecrets.lifecycle";
-        if (qualifiedPackage.equals(lifecycle)) {
-            return false;
-        }
-        if (qualifiedPackage.startsWith(lifecycle + ".")) {
-            String rest = qualifiedPackage.substring(lifecycle.length() + 1);
-            return rest.indexOf('.') < 0 && CORE.contains(rest);
-        }
-        return false;
+        return within(qualifiedPackage, "io.pipelinesecrets.contracts")
+                || within(qualifiedPackage, "io.pipelinesecrets.events")
+                || CORE.stream().anyMatch(core -> qualifiedPackage.equals("io.pipelinesecrets.lifecycle." + core));
     }
 
     private static String withoutComments(String source) {
