@@ -221,6 +221,7 @@ final class DevCommand implements Callable<Integer> {
                 useAws() ? Optional.of(new AwsBackendConfig("secrets-lifecycle-dev", AwsEnvironmentSettings.DEFAULTS,
                         Map.of(), Set.of(DEV_REGION), Set.of(), null, AwsBackendConfig.DEFAULT_CALLS_PER_SECOND,
                         awsEndpoint, Duration.ofSeconds(30))) : Optional.empty(),
+                Optional.empty(),
                 LifecyclePolicy.DEFAULTS, Duration.ofMillis(50), "127.0.0.1", adminPort,
                 AdminAccess.withToken(adminToken.token()), DEV_TOPICS,
                 ReconcileSettings.OFF);

@@ -4,6 +4,8 @@ import io.pipelinesecrets.lifecycle.port.SecretsBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleCredentialsSource;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleSecretManagerBackend;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.service.ClusterIdentity;
 
@@ -28,13 +30,16 @@ final class ConfiguredBackends {
      * @param awsCredentials where AWS credentials come from, when the AWS backend is configured
      */
     static List<SecretsBackend> create(ServiceConfig config, CredentialsFactory awsCredentials) {
-        if (config.filesystem().isEmpty() && config.aws().isEmpty()) {
+        if (config.filesystem().isEmpty() && config.aws().isEmpty() && config.google().isEmpty()) {
             return List.of();
         }
         ServiceConfig deployed = config.withDeployment(ClusterIdentity.deploymentOf(config));
         List<SecretsBackend> backends = new ArrayList<>();
         deployed.filesystem().ifPresent(filesystem -> backends.add(new FilesystemBackend(filesystem)));
         deployed.aws().ifPresent(aws -> backends.add(new AwsSecretsManagerBackend(aws, awsCredentials)));
+        // Looked up on first use: a test double's plain-text endpoint never asks for them.
+        deployed.google().ifPresent(google -> backends.add(new GoogleSecretManagerBackend(google,
+                GoogleCredentialsSource.applicationDefault())));
         return backends;
     }
 }

@@ -5,6 +5,7 @@ import io.pipelinesecrets.lifecycle.admin.AdminToken;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsComputeEnvBindings;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemComputeEnvBindings;
 import io.pipelinesecrets.lifecycle.run.ComputeEnvironmentAccess;
@@ -132,7 +133,8 @@ public final class ConfigLoader {
         Optional<String> registry = values.find(SCHEMA_REGISTRY_URL);
         // Checked here so that start-up reports it with the rest; the registry client is handed the text.
         values.find(SCHEMA_REGISTRY_REQUEST_TIMEOUT);
-        boolean anyBackend = values.isSet(FILESYSTEM_ALLOWED_ROOTS) || values.isSet(AWS_REGIONS);
+        boolean anyBackend = values.isSet(FILESYSTEM_ALLOWED_ROOTS) || values.isSet(AWS_REGIONS)
+                || values.isSet(GOOGLE_PROJECTS);
         boolean named = values.isSet(INSTANCE_ID);
         if (anyBackend && !named) {
             values.problem("instance.id is required with a backend: set it to a name of this deployment's own (e.g."
@@ -143,6 +145,8 @@ public final class ConfigLoader {
         Optional<AwsBackendConfig> aws = named || !anyBackend ? aws(values) : Optional.empty();
         LeasePolicy leases = new LeasePolicy(values.find(MAX_RUN_LIFETIME).orElse(null),
                 values.perComputeEnv(COMPUTE_ENV_MAX_RUN_LIFETIME));
+        Optional<GoogleBackendConfig> google = named || !anyBackend ? GoogleConfigLoader.load(values, leases)
+                : Optional.empty();
         ComputeEnvironmentAccess computeEnvironments = computeEnvironmentAccess(values);
         // A token file name that is not a path at all is reported by find; the loader then reads no file.
         String tokenFile = values.find(ADMIN_TOKEN_FILE).isPresent() ? values.text(ADMIN_TOKEN_FILE) : "";
@@ -155,12 +159,8 @@ public final class ConfigLoader {
         }
         Duration callDeadline = values.get(CALL_DEADLINE);
         LifecyclePolicy policy = policy(values, leases, computeEnvironments);
-        aws.ifPresent(settings -> {
-            if (callDeadline != null && settings.callTimeout().compareTo(callDeadline) >= 0) {
-                values.problem("aws.call-timeout (" + settings.callTimeout() + ") must be shorter than lifecycle.call-deadline ("
-                        + callDeadline + "): a call would be given up on before the SDK itself gives up");
-            }
-        });
+        aws.ifPresent(settings -> checkCallTimeout(values, "aws.call-timeout", settings.callTimeout(), callDeadline));
+        google.ifPresent(settings -> checkCallTimeout(values, "google.call-timeout", settings.callTimeout(), callDeadline));
         Optional<Duration> reconcileInterval = values.find(RECONCILE_INTERVAL);
         Duration reconcileGrace = values.get(RECONCILE_GRACE_PERIOD);
         Integer adminPort = values.get(ADMIN_PORT);
@@ -175,11 +175,18 @@ public final class ConfigLoader {
         ServiceTopics topics = new ServiceTopics(values.get(TOPIC_LAUNCHED), values.get(TOPIC_COMPLETED),
                 values.get(TOPIC_SECRETS), values.get(TOPIC_AUDIT), values.get(TOPIC_DLQ));
         return new ServiceConfig(values.get(APPLICATION_ID), values.text(INSTANCE_ID), bootstrap.orElseThrow(), kafka,
-                registry.orElseThrow(), registrySettings(values), autoRegister, topics, stateDirectory, filesystem, aws,
+                registry.orElseThrow(), registrySettings(values), autoRegister, topics, stateDirectory, filesystem, aws, google,
                 policy, punctuation, values.get(ADMIN_HOST), adminPort,
                 new AdminAccess(adminToken, metricsRequireToken),
                 new TopicSizing(partitions, replication.shortValue()),
                 new ReconcileSettings(reconcileInterval.orElse(null), reconcileGrace));
+    }
+
+    private static void checkCallTimeout(ConfigValues values, String key, Duration callTimeout, Duration callDeadline) {
+        if (callDeadline != null && callTimeout.compareTo(callDeadline) >= 0) {
+            values.problem(key + " (" + callTimeout + ") must be shorter than lifecycle.call-deadline (" + callDeadline
+                    + "): a call would be given up on before the client itself gives up");
+        }
     }
 
     /** The policy, or null when a problem is reported (then the loader throws before using it). */

@@ -4,6 +4,7 @@ import io.pipelinesecrets.lifecycle.admin.AdminAccess;
 import io.pipelinesecrets.lifecycle.port.Deployment;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleBackendConfig;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import java.util.Optional;
  * @param schemaRegistrySettings the registry client's settings (auth, trust store, timeout), by their keys
  * @param filesystem the shared-filesystem backend, when any root is configured
  * @param aws        the AWS Secrets Manager backend, when any region is configured
+ * @param google     the Google Secret Manager backend, when any project is configured
  * @param adminAccess who may read {@code /runs} and {@code /metrics}: the admin bearer token, if any
  * @param topicSizing partitions and replication of the topics {@code topics apply} creates
  */
@@ -34,6 +36,7 @@ public record ServiceConfig(
         Path stateDirectory,
         Optional<FilesystemBackendConfig> filesystem,
         Optional<AwsBackendConfig> aws,
+        Optional<GoogleBackendConfig> google,
         LifecyclePolicy policy,
         Duration punctuationInterval,
         String adminHost,
@@ -52,6 +55,7 @@ public record ServiceConfig(
         Objects.requireNonNull(adminAccess, "adminAccess");
         Objects.requireNonNull(topicSizing, "topicSizing");
         Objects.requireNonNull(reconcile, "reconcile");
+        Objects.requireNonNull(google, "google");
         kafka = Map.copyOf(kafka);
         schemaRegistrySettings = Map.copyOf(schemaRegistrySettings);
     }
@@ -61,7 +65,8 @@ public record ServiceConfig(
         return new ServiceConfig(applicationId, instanceId, bootstrapServers, kafka, schemaRegistryUrl,
                 schemaRegistrySettings, autoRegisterSchemas, topics, stateDirectory,
                 filesystem.map(settings -> settings.withDeployment(deployment)),
-                aws.map(settings -> settings.withDeployment(deployment)), policy, punctuationInterval, adminHost, adminPort,
+                aws.map(settings -> settings.withDeployment(deployment)),
+                google.map(settings -> settings.withDeployment(deployment)), policy, punctuationInterval, adminHost, adminPort,
                 adminAccess, topicSizing, reconcile);
     }
 }

@@ -3,6 +3,7 @@ package io.pipelinesecrets.lifecycle.config;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsComputeEnvBindings;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleSecretIds;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemComputeEnvBindings;
 
 import java.net.URI;
@@ -162,6 +163,42 @@ public final class ServiceKeys {
             "bound on one Secrets Manager call including the SDK's retries; must be shorter than"
                     + " `lifecycle.call-deadline`").rule(Rule.positiveDuration());
 
+    // ---- Google Secret Manager backend
+
+    public static final Key<List<String>> GOOGLE_PROJECTS = Key.of("google.projects", LIST,
+            "comma-separated projects the Google Secret Manager backend may write to; empty = backend off");
+    public static final Key<String> GOOGLE_PROJECT = Key.of("google.project", STRING,
+            "project of compute environments without `google.compute-env.<id>.project` (must be in `google.projects`);"
+                    + " empty = they fail `PROJECT_MISSING`");
+    public static final Key<List<String>> GOOGLE_LOCATIONS = Key.of("google.locations", LIST,
+            "comma-separated locations compute environments may be pinned to (regional secrets)");
+    public static final Key<String> GOOGLE_LOCATION = Key.of("google.location", STRING,
+            "location of compute environments without `google.compute-env.<id>.location`; empty = global secrets");
+    public static final Key<List<String>> GOOGLE_SERVICE_ACCOUNTS = Key.of("google.service-accounts", LIST,
+            "comma-separated service accounts the service may impersonate for a compute environment bound to one");
+    public static final Key<Boolean> GOOGLE_REQUIRE_BINDING = Key.of("google.require-compute-env-binding", BOOLEAN,
+            "false", "when true, a compute environment without `google.compute-env.<id>.project` writes nowhere"
+                    + " (`PROJECT_MISSING`) instead of to `google.project`");
+    public static final Key<String> GOOGLE_SECRET_ID_TEMPLATE = Key.of("google.secret-id-template", STRING,
+            GoogleSecretIds.DEFAULT_TEMPLATE, "secret id; `{runId}` and `{name}` are replaced; in bundle mode `{name}`"
+                    + " and the separator before it are dropped");
+    public static final Key<Boolean> GOOGLE_BUNDLE = Key.of("google.bundle", BOOLEAN, "false",
+            "one JSON secret per run holding every name, instead of one secret per name");
+    public static final Key<Duration> GOOGLE_MAX_SECRET_LIFETIME = Key.of("google.max-secret-lifetime", DURATION, "P3D",
+            "expiry (`ttl`) of every secret whose compute environment has no lease; Google deletes it then even if the"
+                    + " service is gone, so set it above the longest run").rule(Rule.positiveDuration());
+    public static final Key<Double> GOOGLE_WRITES_PER_MINUTE = Key.of("google.writes-per-minute", NUMBER, "540",
+            "client-side limit of create, add-version and delete calls per project (Google allows 600)")
+            .rule(Rule.positiveNumber());
+    public static final Key<Double> GOOGLE_READS_PER_MINUTE = Key.of("google.reads-per-minute", NUMBER, "540",
+            "client-side limit of get and list calls per project (Google allows 600)").rule(Rule.positiveNumber());
+    public static final Key<URI> GOOGLE_ENDPOINT = Key.of("google.endpoint", URI_TYPE,
+            "Secret Manager endpoint override; `http://host:port` = plain text without credentials (the test double);"
+                    + " empty = Google's global or regional endpoint");
+    public static final Key<Duration> GOOGLE_CALL_TIMEOUT = Key.of("google.call-timeout", DURATION, "PT30S",
+            "deadline of one Secret Manager call; must be shorter than `lifecycle.call-deadline`")
+            .rule(Rule.positiveDuration());
+
     // ---- reconciler
 
     public static final Key<Duration> RECONCILE_INTERVAL = Key.of("reconcile.interval", DURATION,
@@ -197,6 +234,7 @@ public final class ServiceKeys {
     public static final String LIFECYCLE_COMPUTE_ENV = "lifecycle.compute-env.";
     public static final String FILESYSTEM_COMPUTE_ENV = "filesystem.compute-env.";
     public static final String AWS_COMPUTE_ENV = "aws.compute-env.";
+    public static final String GOOGLE_COMPUTE_ENV = "google.compute-env.";
 
     public static final PerComputeEnv<Duration> COMPUTE_ENV_MAX_RUN_LIFETIME = PerComputeEnv.overriding(
             LIFECYCLE_COMPUTE_ENV, "max-run-lifetime", MAX_RUN_LIFETIME,
@@ -223,6 +261,20 @@ public final class ServiceKeys {
             LIST, "comma-separated roles a launch of that compute environment may name instead of all of"
                     + " `aws.role-arns` (each must be in `aws.role-arns`)");
 
+    public static final PerComputeEnv<String> COMPUTE_ENV_GOOGLE_PROJECT = PerComputeEnv.overriding(GOOGLE_COMPUTE_ENV,
+            "project", GOOGLE_PROJECT, "project that compute environment writes to (must be in `google.projects`)");
+    public static final PerComputeEnv<String> COMPUTE_ENV_GOOGLE_LOCATION = PerComputeEnv.overriding(GOOGLE_COMPUTE_ENV,
+            "location", GOOGLE_LOCATION, "pins that compute environment's secrets to a location (must be in"
+                    + " `google.locations`); empty = global");
+    public static final PerComputeEnv<String> COMPUTE_ENV_GOOGLE_SERVICE_ACCOUNT = PerComputeEnv.of(GOOGLE_COMPUTE_ENV,
+            "service-account", STRING, "service account impersonated for that compute environment (must be in"
+                    + " `google.service-accounts`); unset = the service's own credentials");
+    public static final PerComputeEnv<String> COMPUTE_ENV_GOOGLE_SECRET_ID_TEMPLATE = PerComputeEnv.overriding(
+            GOOGLE_COMPUTE_ENV, "secret-id-template", GOOGLE_SECRET_ID_TEMPLATE,
+            "overrides `google.secret-id-template` for that compute environment");
+    public static final PerComputeEnv<Boolean> COMPUTE_ENV_GOOGLE_BUNDLE = PerComputeEnv.overriding(GOOGLE_COMPUTE_ENV,
+            "bundle", GOOGLE_BUNDLE, "overrides `google.bundle` for that compute environment");
+
     public static final List<Group> GROUPS = List.of(
             new Group("Application and Kafka", "Any other Kafka client or Streams setting passes through as"
                     + " `kafka.<setting>` (e.g. `kafka.security.protocol=SASL_SSL`).",
@@ -245,6 +297,11 @@ public final class ServiceKeys {
                     List.of(AWS_REGIONS, AWS_ROLE_ARNS, AWS_ROLE_EXTERNAL_ID, AWS_REQUIRE_BINDING, AWS_ACCOUNT_ID,
                             AWS_NAME_TEMPLATE, AWS_BUNDLE, AWS_KMS_KEY_ID, AWS_DESCRIPTION, AWS_CALLS_PER_SECOND,
                             AWS_ENDPOINT, AWS_CALL_TIMEOUT)),
+            new Group("Google Secret Manager backend", "On when `google.projects` lists a project. Project, location"
+                    + " and identity come from here per compute environment, never from the launch event.",
+                    List.of(GOOGLE_PROJECTS, GOOGLE_PROJECT, GOOGLE_LOCATIONS, GOOGLE_LOCATION, GOOGLE_SERVICE_ACCOUNTS,
+                            GOOGLE_REQUIRE_BINDING, GOOGLE_SECRET_ID_TEMPLATE, GOOGLE_BUNDLE, GOOGLE_MAX_SECRET_LIFETIME,
+                            GOOGLE_WRITES_PER_MINUTE, GOOGLE_READS_PER_MINUTE, GOOGLE_ENDPOINT, GOOGLE_CALL_TIMEOUT)),
             new Group("Reconciler", "The net under the lifecycle: deletes what the service owns and no run holds.",
                     List.of(RECONCILE_INTERVAL, RECONCILE_GRACE_PERIOD)),
             new Group("Admin HTTP", "Health, `/runs` and `/metrics`.",
@@ -260,7 +317,9 @@ public final class ServiceKeys {
     /** Every per-compute-environment setting, in the reference's order. */
     public static final List<PerComputeEnv<?>> PER_COMPUTE_ENV = List.of(COMPUTE_ENV_MAX_RUN_LIFETIME,
             COMPUTE_ENV_WORKSPACES, COMPUTE_ENV_ROOTS, COMPUTE_ENV_NAME_TEMPLATE, COMPUTE_ENV_BUNDLE,
-            COMPUTE_ENV_KMS_KEY_ID, COMPUTE_ENV_DESCRIPTION, COMPUTE_ENV_REGIONS, COMPUTE_ENV_ROLE_ARNS);
+            COMPUTE_ENV_KMS_KEY_ID, COMPUTE_ENV_DESCRIPTION, COMPUTE_ENV_REGIONS, COMPUTE_ENV_ROLE_ARNS,
+            COMPUTE_ENV_GOOGLE_PROJECT, COMPUTE_ENV_GOOGLE_LOCATION, COMPUTE_ENV_GOOGLE_SERVICE_ACCOUNT,
+            COMPUTE_ENV_GOOGLE_SECRET_ID_TEMPLATE, COMPUTE_ENV_GOOGLE_BUNDLE);
 
     /** The prefixes of {@link #PER_COMPUTE_ENV}, each with its settings in order. */
     public static final Map<String, List<String>> PER_COMPUTE_ENV_SETTINGS = PER_COMPUTE_ENV.stream().collect(

@@ -27,7 +27,11 @@ public record LeasePolicy(Duration defaultMaxLifetime, Map<String, Duration> byC
         if (origin.target() == null || origin.launchedAt() == null) {
             return Optional.empty();
         }
-        Duration lifetime = byComputeEnv.getOrDefault(origin.target().computeEnvId(), defaultMaxLifetime);
-        return Optional.ofNullable(lifetime).map(origin.launchedAt()::plus);
+        return lifetimeOf(origin.target().computeEnvId()).map(origin.launchedAt()::plus);
+    }
+
+    /** The maximum lifetime of runs in this compute environment, if a lease applies to it. */
+    public Optional<Duration> lifetimeOf(String computeEnvId) {
+        return Optional.ofNullable(byComputeEnv.getOrDefault(computeEnvId, defaultMaxLifetime));
     }
 }

@@ -9,7 +9,8 @@ import java.util.Set;
 
 /**
  * Which backend serves which compute-environment platform. HPC schedulers share a filesystem with their head
- * job, so they get the filesystem store; AWS Batch gets AWS Secrets Manager. A platform maps to a backend only
+ * job, so they get the filesystem store; AWS Batch gets AWS Secrets Manager; Google Batch and Life Sciences get
+ * Google Secret Manager. A platform maps to a backend only
  * when that backend is configured in this service; otherwise the run fails with UNSUPPORTED_PLATFORM.
  */
 public record PlatformRouting(Map<String, String> backendByPlatform, Set<String> configuredBackends)
@@ -17,13 +18,15 @@ public record PlatformRouting(Map<String, String> backendByPlatform, Set<String>
 
     public static final String FILESYSTEM = "filesystem";
     public static final String AWS_SECRETS_MANAGER = "aws-secretsmanager";
+    public static final String GOOGLE_SECRET_MANAGER = "google-secretmanager";
 
     /** The platforms of docs/design.md §4 and their natural backend. */
     public static final Map<String, String> DEFAULT_ROUTES = Map.ofEntries(
             Map.entry("slurm", FILESYSTEM), Map.entry("lsf", FILESYSTEM), Map.entry("pbs", FILESYSTEM),
             Map.entry("pbspro", FILESYSTEM), Map.entry("sge", FILESYSTEM), Map.entry("uge", FILESYSTEM),
             Map.entry("moab", FILESYSTEM), Map.entry("altair", FILESYSTEM), Map.entry("local", FILESYSTEM),
-            Map.entry("aws-batch", AWS_SECRETS_MANAGER));
+            Map.entry("aws-batch", AWS_SECRETS_MANAGER), Map.entry("google-batch", GOOGLE_SECRET_MANAGER),
+            Map.entry("google-lifesciences", GOOGLE_SECRET_MANAGER));
 
     public PlatformRouting {
         backendByPlatform = Map.copyOf(backendByPlatform);

@@ -475,6 +475,88 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void shouldTurnTheGoogleBackendOnWithProjectsLocationsAndPerComputeEnvironmentBindings() throws IOException {
+        Path file = properties("""
+                google.projects=tower-prod-1, tenant-b-proj
+                google.project=tower-prod-1
+                google.locations=europe-west4
+                google.service-accounts=tenant-b@tenant-b-proj.iam.gserviceaccount.com
+                google.compute-env.ce-b.project=tenant-b-proj
+                google.compute-env.ce-b.location=europe-west4
+                google.compute-env.ce-b.service-account=tenant-b@tenant-b-proj.iam.gserviceaccount.com
+                google.compute-env.ce-big.bundle=true
+                lifecycle.compute-env.ce-big.max-run-lifetime=12h
+                """);
+
+        ServiceConfig config = ConfigLoader.load(Optional.of(file), required());
+
+        assertThat(config.google()).hasValueSatisfying(google -> {
+            assertThat(google.settingsFor("ce-b").parent()).isEqualTo("projects/tenant-b-proj/locations/europe-west4");
+            assertThat(google.settingsFor("ce-b").serviceAccount())
+                    .isEqualTo("tenant-b@tenant-b-proj.iam.gserviceaccount.com");
+            assertThat(google.settingsFor("ce-big").bundle()).isTrue();
+            assertThat(google.settingsFor("ce-big").parent()).isEqualTo("projects/tower-prod-1");
+            assertThat(google.settingsFor("ce-other").parent()).isEqualTo("projects/tower-prod-1");
+            assertThat(google.secretLifetime("ce-big")).isEqualTo(Duration.ofHours(12));
+            assertThat(google.secretLifetime("ce-other")).isEqualTo(Duration.ofDays(3));
+            assertThat(google.writesPerMinute()).isEqualTo(540);
+        });
+    }
+
+    @Test
+    void shouldRefuseGoogleBindingsOutsideTheirAllowListsNamingEachKey() throws IOException {
+        Path file = properties("""
+                google.projects=tower-prod-1
+                google.compute-env.ce-b.project=tenant-b-proj
+                google.compute-env.ce-b.location=mars-north1
+                google.compute-env.ce-b.service-account=evil@evil-project.iam.gserviceaccount.com
+                """);
+
+        ConfigException e = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(Optional.of(file), required()));
+
+        assertThat(e.problems()).containsExactlyInAnyOrder(
+                "google.compute-env.ce-b.*: project tenant-b-proj is not in google.projects; add it there too",
+                "google.compute-env.ce-b.*: location mars-north1 is not in google.locations; add it there too",
+                "google.compute-env.ce-b.*: service account evil@evil-project.iam.gserviceaccount.com is not in"
+                        + " google.service-accounts; add it there too");
+    }
+
+    @Test
+    void shouldRefuseGoogleSettingsWithoutProjectsAndABackendWithoutAnInstanceId() throws IOException {
+        ConfigException withoutProjects = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(
+                Optional.of(properties("google.compute-env.ce-1.bundle=true\n")), required()));
+        Map<String, String> unnamed = new HashMap<>(required());
+        unnamed.remove(INSTANCE);
+        unnamed.put("PIPELINE_SECRETS_GOOGLE_PROJECTS", "tower-prod-1");
+        ConfigException withoutName = catchThrowableOfType(ConfigException.class,
+                () -> ConfigLoader.load(Optional.empty(), unnamed));
+        ConfigException slowCalls = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(
+                Optional.of(properties("google.projects=tower-prod-1\ngoogle.call-timeout=PT5M\n")), required()));
+
+        assertThat(withoutProjects.problems()).anySatisfy(p -> assertThat(p).contains("google.projects is empty"));
+        assertThat(withoutName.problems()).anySatisfy(p -> assertThat(p).contains("instance.id is required"));
+        assertThat(slowCalls.problems()).singleElement().satisfies(p -> assertThat(p).contains("google.call-timeout (PT5M)")
+                .contains("lifecycle.call-deadline"));
+    }
+
+    @Test
+    void shouldLeaveAComputeEnvironmentWithoutItsOwnProjectNowhereWhenABindingIsRequired() throws IOException {
+        Path file = properties("""
+                google.projects=tower-prod-1
+                google.project=tower-prod-1
+                google.require-compute-env-binding=true
+                google.compute-env.ce-bound.project=tower-prod-1
+                google.compute-env.ce-bundled.bundle=true
+                """);
+
+        ServiceConfig config = ConfigLoader.load(Optional.of(file), required());
+
+        assertThat(config.google().orElseThrow().settingsFor("ce-bound").project()).isEqualTo("tower-prod-1");
+        assertThat(config.google().orElseThrow().settingsFor("ce-bundled").project()).isNull();
+        assertThat(config.google().orElseThrow().settingsFor("ce-unknown").project()).isNull();
+    }
+
+    @Test
     void shouldHandTheRegistryClientItsAuthenticationAndTrustStoreSettings() {
         Map<String, String> environment = new HashMap<>(required());
         environment.put("PIPELINE_SECRETS_SCHEMA_REGISTRY_BASIC_AUTH_USER_INFO", "svc:pw");

@@ -36,10 +36,12 @@ final class SecretManagerService extends SecretManagerServiceGrpc.SecretManagerS
 
     private final SecretManagerState state;
     private final GoogleFaults faults;
+    private final Quotas quotas;
 
-    SecretManagerService(SecretManagerState state, GoogleFaults faults) {
+    SecretManagerService(SecretManagerState state, GoogleFaults faults, Quotas quotas) {
         this.state = state;
         this.faults = faults;
+        this.quotas = quotas;
     }
 
     @Override
@@ -89,7 +91,7 @@ final class SecretManagerService extends SecretManagerServiceGrpc.SecretManagerS
     @Override
     public void deleteSecret(DeleteSecretRequest request, StreamObserver<Empty> answer) {
         call("DeleteSecret", request.getName(), answer, () -> {
-            state.delete(request.getName());
+            state.delete(request.getName(), request.getEtag());
             return Empty.getDefaultInstance();
         });
     }
@@ -116,7 +118,8 @@ final class SecretManagerService extends SecretManagerServiceGrpc.SecretManagerS
 
     private <T> void call(String method, String resource, StreamObserver<T> answer, Supplier<T> work) {
         state.counted(method);
-        Optional<Status> fault = faults.before(method, projectOf(resource));
+        Optional<Status> fault = faults.before(method, projectOf(resource))
+                .or(() -> quotas.admit(method, projectOf(resource)));
         if (fault.isPresent()) {
             answer.onError(fault.get().asRuntimeException());
             return;

@@ -32,6 +32,7 @@ public final class SecretManagerState {
     private final Clock clock;
     private final Map<String, Held> secrets = new TreeMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong etags = new java.util.concurrent.atomic.AtomicLong();
 
     public SecretManagerState(Clock clock) {
         this.clock = clock;
@@ -84,7 +85,8 @@ public final class SecretManagerState {
             throw Status.ALREADY_EXISTS.withDescription("Secret [" + name + "] already exists.").asRuntimeException();
         }
         Instant now = clock.instant();
-        Secret.Builder stored = requested.toBuilder().setName(name).setCreateTime(timestamp(now));
+        Secret.Builder stored = requested.toBuilder().setName(name).setCreateTime(timestamp(now))
+                .setEtag("\"" + Long.toHexString(etags.incrementAndGet()) + "\"");
         if (requested.hasTtl()) {
             stored.setExpireTime(timestamp(now.plusSeconds(requested.getTtl().getSeconds())
                     .plusNanos(requested.getTtl().getNanos())));
@@ -116,8 +118,13 @@ public final class SecretManagerState {
         return held;
     }
 
-    synchronized void delete(String secretName) {
-        existing(secretName);
+    /** Deletes the secret; with an etag, only if the secret still has it (ABORTED otherwise, as Google answers). */
+    synchronized void delete(String secretName, String etag) {
+        Held held = existing(secretName);
+        if (etag != null && !etag.isEmpty() && !etag.equals(held.secret().getEtag())) {
+            throw Status.ABORTED.withDescription("The etag provided does not match the current etag of the secret.")
+                    .asRuntimeException();
+        }
         secrets.remove(secretName);
     }
 

@@ -1,5 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.aws;
 
+import io.pipelinesecrets.lifecycle.backend.AsyncRateLimiter;
+import io.pipelinesecrets.lifecycle.backend.FencedCalls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipelinesecrets.lifecycle.port.BackendError;
@@ -36,8 +38,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 import java.util.stream.Collectors;
+
+import static io.pipelinesecrets.lifecycle.backend.FencedCalls.all;
+import static io.pipelinesecrets.lifecycle.backend.FencedCalls.failAll;
+import static io.pipelinesecrets.lifecycle.backend.FencedCalls.unlessWithdrawn;
 
 /**
  * Run secrets in AWS Secrets Manager, where AWS Batch jobs read them ({@code valueFrom} = the secret's ARN, or
@@ -253,20 +258,6 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
                         : CompletableFuture.failedFuture(failure));
     }
 
-    /**
-     * Makes the call unless the caller withdrew it (while it waited for the limiter, say), and aborts the request if
-     * the call is withdrawn while it is under way. AWS may still have applied an aborted request; the manifest-driven
-     * release and the reconciler cover that narrow case.
-     */
-    private static <T> CompletableFuture<T> unlessWithdrawn(CallFence fence, Supplier<CompletableFuture<T>> call) {
-        if (fence.isWithdrawn()) {
-            return CompletableFuture.failedFuture(new WithdrawnException());
-        }
-        CompletableFuture<T> request = call.get();
-        fence.onWithdraw(() -> request.cancel(true));
-        return request;
-    }
-
     private CompletableFuture<String> adopt(RunTarget run, SecretsManagerAsyncClient client, AsyncRateLimiter limiter,
                                             String awsName, String token, String value, CallFence fence) {
         return unlessWithdrawn(fence, () -> client.describeSecret(request -> request.secretId(awsName))).thenCompose(existing -> {
@@ -402,7 +393,7 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         if (cause instanceof NotOursException notOurs) {
             return BackendError.permanent("NAME_OWNED_BY_ANOTHER", notOurs.getMessage());
         }
-        if (cause instanceof WithdrawnException || cause instanceof java.util.concurrent.CancellationException) {
+        if (cause instanceof FencedCalls.Withdrawn || cause instanceof java.util.concurrent.CancellationException) {
             return BackendError.retryable(CallFence.WITHDRAWN, "the call was withdrawn before Secrets Manager was asked");
         }
         if (cause instanceof NameBusyException busy) {
@@ -418,15 +409,6 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
 
     private static String scopeOf(Scope scope) {
         return scope == Scope.USER ? "user" : "workspace";
-    }
-
-    private static List<SecretOutcome> failAll(List<String> names, BackendError error) {
-        return names.stream().map(n -> (SecretOutcome) new SecretOutcome.Failed(n, error)).toList();
-    }
-
-    private static CompletableFuture<List<SecretOutcome>> all(List<CompletableFuture<SecretOutcome>> outcomes) {
-        return CompletableFuture.allOf(outcomes.toArray(CompletableFuture[]::new))
-                .thenApply(v -> outcomes.stream().map(CompletableFuture::join).toList());
     }
 
     private static String nullToEmpty(String text) {
@@ -452,13 +434,6 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
     private static final class NameBusyException extends RuntimeException {
         NameBusyException(String message) {
             super(message, null, false, false);
-        }
-    }
-
-    /** The caller withdrew the call before this step. */
-    private static final class WithdrawnException extends RuntimeException {
-        WithdrawnException() {
-            super("withdrawn", null, false, false);
         }
     }
 

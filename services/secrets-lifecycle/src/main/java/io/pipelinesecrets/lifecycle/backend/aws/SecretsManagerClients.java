@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.backend.aws;
 
+import io.pipelinesecrets.lifecycle.backend.AsyncRateLimiter;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.core.client.config.SdkAdvancedAsyncClientOption;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;

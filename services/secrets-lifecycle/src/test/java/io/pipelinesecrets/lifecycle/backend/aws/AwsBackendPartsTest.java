@@ -1,5 +1,6 @@
 package io.pipelinesecrets.lifecycle.backend.aws;
 
+import io.pipelinesecrets.lifecycle.backend.AsyncRateLimiter;
 import io.pipelinesecrets.contracts.SecretKey;
 import io.pipelinesecrets.lifecycle.port.BackendError;
 import org.junit.jupiter.api.AfterEach;
