@@ -62,6 +62,12 @@ public final class Events {
                 .setAccountRoleArn(null).setSecretsPath(null).build();
     }
 
+    /** A Google Batch compute environment; the project and location come from the service's configuration. */
+    public static ComputeEnv googleBatch(String region) {
+        return ComputeEnv.newBuilder().setId("ce-google").setPlatform("google-batch").setRegion(region)
+                .setAccountRoleArn(null).setSecretsPath(null).build();
+    }
+
     public static SecretSelection selection(List<String> workspaceSecrets, List<String> userSecrets) {
         return SecretSelection.newBuilder().setWorkspaceSecrets(workspaceSecrets).setUserSecrets(userSecrets).build();
     }
