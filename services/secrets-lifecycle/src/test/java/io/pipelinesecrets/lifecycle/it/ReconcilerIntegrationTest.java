@@ -13,6 +13,12 @@ import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.RecordingCredentials;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackend;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleCredentialsSourceForTests;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleEnvironmentSettings;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleSecretIds;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleSecretManagerBackend;
+import io.pipelinesecrets.lifecycle.run.LeasePolicy;
 import io.pipelinesecrets.lifecycle.reconcile.AuditTopicWriter;
 import io.pipelinesecrets.lifecycle.reconcile.ReconcileReport;
 import io.pipelinesecrets.lifecycle.reconcile.Reconciler;
@@ -22,6 +28,7 @@ import io.pipelinesecrets.lifecycle.secrets.Secret;
 import io.pipelinesecrets.lifecycle.secrets.SecretValue;
 import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
 import io.pipelinesecrets.testing.events.Events;
+import io.pipelinesecrets.testing.gcp.SecretManagerDouble;
 import io.pipelinesecrets.testing.kafka.KafkaClusterExtension;
 import io.pipelinesecrets.testing.kafka.TestKafka;
 import org.junit.jupiter.api.AfterEach;
@@ -188,6 +195,73 @@ class ReconcilerIntegrationTest {
         }
         assertThat(Files.readString(harness.storeFile("run-live"))).contains("neighbour-canary")
                 .doesNotContain("the-neighbours-value");
+    }
+
+    /**
+     * The same on Google Secret Manager: listed by the managed-by and deployment labels across pages, each entry
+     * read again and deleted by its etag; the active run's secrets, a foreign secret and a secret of this instance
+     * without a deployment mark (which the reconciler cannot tell is its own) stay.
+     */
+    @Test
+    void shouldDeleteGoogleLeftoversOfRunsThatAreOverOrUnknownAndNothingElse(TestKafka kafka, @TempDir Path work)
+            throws Exception {
+        try (SecretManagerDouble gsm = SecretManagerDouble.start()) {
+            harness = ServiceHarness.startDeployed(kafka, work, deployment -> List.<SecretsBackend>of(google(gsm, deployment)));
+            harness.publishSecret(Events.workspaceSecret(Events.WORKSPACE, "DB_PASSWORD", "reconcile-canary").build());
+            harness.launch(Events.launched("run-active-gcp").setComputeEnv(Events.googleBatch("us-central1")).build());
+            harness.launch(Events.launched("run-done-gcp").setComputeEnv(Events.googleBatch("us-central1")).build());
+            harness.awaitAction("run-done-gcp", AuditAction.SECRETS_PROVISIONED);
+            harness.complete(Events.completed("run-done-gcp").build());
+            harness.awaitAction("run-done-gcp", AuditAction.SECRETS_RELEASED);
+            harness.awaitAction("run-active-gcp", AuditAction.SECRETS_PROVISIONED);
+
+            List<Secret> leftover = List.of(new Secret(Scope.WORKSPACE, Events.WORKSPACE, "LEFT", 1, SecretValue.of("x")));
+            try (GoogleSecretManagerBackend planter = google(gsm, harness.deployment());
+                 GoogleSecretManagerBackend unmarked = google(gsm, null)) {
+                planter.provision(googleTarget("run-done-gcp"), leftover).get(10, TimeUnit.SECONDS);
+                planter.provision(googleTarget("run-ghost-gcp"), leftover).get(10, TimeUnit.SECONDS);
+                unmarked.provision(googleTarget("run-unmarked-gcp"), leftover).get(10, TimeUnit.SECONDS);
+            }
+            List<SecretsBackend> backends = List.of(google(gsm, harness.deployment()));
+            RunStateChangelog changelog = new RunStateChangelog(harness.applicationId(),
+                    Map.of("bootstrap.servers", kafka.bootstrapServers()), Duration.ofSeconds(30));
+            try (AuditTopicWriter audit = new AuditTopicWriter(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                    harness.topics().audit(), harness.registry(), true, Clock.systemUTC())) {
+                Reconciler reconciler = new Reconciler(backends, changelog::readAll, audit, Duration.ofMillis(1),
+                        Clock.systemUTC());
+
+                ReconcileReport done = reconciler.reconcile(false);
+
+                assertThat(done.lines()).extracting(ReconcileReport.Line::runId, ReconcileReport.Line::reason,
+                        ReconcileReport.Line::action).containsExactlyInAnyOrder(
+                        tuple("run-active-gcp", "RUN_IN_PROGRESS", "kept"),
+                        tuple("run-done-gcp", "RUN_RELEASED", "deleted"),
+                        tuple("run-ghost-gcp", "RUN_UNKNOWN", "deleted"));
+                assertThat(done.anyFailed()).isFalse();
+            } finally {
+                backends.forEach(SecretsBackend::close);
+            }
+            List<AuditEvent> orphans = harness.awaitAudit("2 ORPHAN_DELETED", events -> events.stream()
+                    .filter(e -> e.getAction() == AuditAction.ORPHAN_DELETED).count() == 2).stream()
+                    .filter(e -> e.getAction() == AuditAction.ORPHAN_DELETED).toList();
+            assertThat(orphans).extracting(AuditEvent::getRunId, AuditEvent::getBackend).containsExactlyInAnyOrder(
+                    tuple("run-done-gcp", "google-secretmanager"), tuple("run-ghost-gcp", "google-secretmanager"));
+            assertThat(gsm.state().secrets().keySet()).containsExactlyInAnyOrder(
+                    "projects/tower-reconcile/secrets/tower-run-active-gcp-DB_PASSWORD",
+                    "projects/tower-reconcile/secrets/tower-run-unmarked-gcp-LEFT");
+        }
+    }
+
+    private static GoogleSecretManagerBackend google(SecretManagerDouble gsm, Deployment deployment) {
+        return new GoogleSecretManagerBackend(new GoogleBackendConfig(INSTANCE, new GoogleEnvironmentSettings(
+                new GoogleSecretIds(GoogleSecretIds.DEFAULT_TEMPLATE), false, "tower-reconcile", null, null), Map.of(),
+                Set.of("tower-reconcile"), Set.of(), Set.of(), false, 60_000, 60_000, Duration.ofDays(3), LeasePolicy.NONE,
+                URI.create("http://" + gsm.endpoint()), Duration.ofSeconds(10), deployment),
+                GoogleCredentialsSourceForTests.NONE);
+    }
+
+    private static RunTarget googleTarget(String runId) {
+        return new RunTarget(runId, Events.WORKSPACE, Events.USER, "ce-google", "google-batch", null, null, null);
     }
 
     private AwsSecretsManagerBackend aws(Deployment deployment) {

@@ -3,9 +3,9 @@ package io.pipelinesecrets.lifecycle.backend.google;
 import com.google.auth.Credentials;
 
 /** Credentials for tests against the double's plain-text endpoint, where the backend asks for none. */
-final class GoogleCredentialsSourceForTests {
+public final class GoogleCredentialsSourceForTests {
 
-    static final GoogleCredentialsSource NONE = new GoogleCredentialsSource() {
+    public static final GoogleCredentialsSource NONE = new GoogleCredentialsSource() {
         @Override
         public Credentials base() {
             throw new IllegalStateException("the double's endpoint takes no credentials");
