@@ -229,10 +229,10 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
                     .orElseThrow()));
         }
         RunTarget where = entry.where();
-        SecretManagerServiceClient client = clients.client(name.get().location(), where.accountRoleArn());
         return call(() -> clients.reads(name.get().project()).acquire()
-                .thenCompose(permit -> clients.completable(client.getSecretCallable().futureCall(
-                        GetSecretRequest.newBuilder().setName(entry.ref()).build(), clients.deadline())))
+                .thenCompose(permit -> clients.completable(clients.client(name.get().location(), where.accountRoleArn())
+                        .getSecretCallable().futureCall(GetSecretRequest.newBuilder().setName(entry.ref()).build(),
+                                clients.deadline())))
                 .thenCompose(existing -> ours(existing, entry.runId(), true)
                         ? delete(where, name.get(), where.accountRoleArn(), existing.getEtag(), CallFence.open())
                         : CompletableFuture.failedFuture(new NotOurs("secret " + entry.ref() + " no longer carries "

@@ -326,6 +326,38 @@ class GoogleSecretManagerBackendTest {
         }
     }
 
+    @Test
+    void shouldReportMissingCredentialsAsAFailureNotAnException() {
+        GoogleCredentialsSource none = new GoogleCredentialsSource() {
+            @Override
+            public com.google.auth.Credentials base() {
+                throw new java.io.UncheckedIOException("no Application Default Credentials: set"
+                        + " GOOGLE_APPLICATION_CREDENTIALS", new IOException("not found"));
+            }
+
+            @Override
+            public com.google.auth.Credentials impersonating(String serviceAccount) {
+                return base();
+            }
+        };
+        GoogleSecretManagerBackend withoutCredentials = new GoogleSecretManagerBackend(new GoogleBackendConfig(
+                "instance-a", defaults(false), Map.of(), Set.of(PROJECT), Set.of(), Set.of(), false, 540, 540,
+                Duration.ofDays(3), LeasePolicy.NONE, URI.create("https://127.0.0.1:9"), Duration.ofSeconds(2),
+                DEPLOYMENT), none);
+        try {
+            List<SecretOutcome> outcomes = withoutCredentials.provision(run("run-no-adc"), secrets()).join();
+            List<OwnedEntry> listed = withoutCredentials.listOwned().exceptionally(failure -> null).join();
+
+            assertThat(outcomes).allSatisfy(o -> assertThat(((SecretOutcome.Failed) o).error())
+                    .extracting(BackendError::code, BackendError::kind)
+                    .containsExactly("CREDENTIALS_UNAVAILABLE", BackendError.Kind.RETRYABLE));
+            assertThat(((SecretOutcome.Failed) outcomes.get(0)).error().message()).contains("GOOGLE_APPLICATION_CREDENTIALS");
+            assertThat(listed).as("a listing that cannot start fails its future").isNull();
+        } finally {
+            withoutCredentials.close();
+        }
+    }
+
     private GoogleSecretManagerBackend backend(boolean bundle, LeasePolicy leases) {
         return new GoogleSecretManagerBackend(config(bundle, leases, false), GoogleCredentialsSourceForTests.NONE);
     }
