@@ -1,6 +1,7 @@
 package io.pipelinesecrets.lifecycle.backend.aws;
 
 import io.pipelinesecrets.lifecycle.backend.AsyncRateLimiter;
+import io.pipelinesecrets.lifecycle.backend.BackendThreads;
 import io.pipelinesecrets.lifecycle.backend.FencedCalls;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,10 +34,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.atomic.AtomicInteger;
+
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -79,19 +77,16 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
 
     private static final Logger LOG = LoggerFactory.getLogger(AwsSecretsManagerBackend.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final AtomicInteger THREADS = new AtomicInteger();
 
     private final AwsBackendConfig config;
-    private final ExecutorService completions;
-    private final ScheduledExecutorService timer;
+    private final BackendThreads threads;
     private final SecretsManagerClients clients;
     private final AtomicLong throttlesSeen = new AtomicLong();
 
     public AwsSecretsManagerBackend(AwsBackendConfig config, CredentialsFactory credentials) {
         this.config = config;
-        this.completions = Executors.newFixedThreadPool(2, daemon("aws-backend"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("aws-rate-limiter"));
-        this.clients = new SecretsManagerClients(config, credentials, completions, timer);
+        this.threads = new BackendThreads("aws-backend");
+        this.clients = new SecretsManagerClients(config, credentials, threads.completions(), threads.timer());
     }
 
     @Override
@@ -415,19 +410,10 @@ public final class AwsSecretsManagerBackend implements SecretsBackend {
         return text == null ? "" : text;
     }
 
-    private static java.util.concurrent.ThreadFactory daemon(String prefix) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + THREADS.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
     @Override
     public void close() {
         clients.close();
-        completions.shutdownNow();
-        timer.shutdownNow();
+        threads.close();
     }
 
     /** The name is ours but scheduled for deletion; it becomes free again shortly. */

@@ -14,6 +14,7 @@ import com.google.cloud.secretmanager.v1.Secret;
 import com.google.cloud.secretmanager.v1.SecretManagerServiceClient;
 import com.google.protobuf.ByteString;
 import io.pipelinesecrets.lifecycle.backend.AsyncRateLimiter;
+import io.pipelinesecrets.lifecycle.backend.BackendThreads;
 import io.pipelinesecrets.lifecycle.backend.FencedCalls;
 import io.pipelinesecrets.lifecycle.backend.RunLogContext;
 import io.pipelinesecrets.lifecycle.port.BackendError;
@@ -39,11 +40,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
+
 import java.util.function.Supplier;
 
 import static io.pipelinesecrets.lifecycle.backend.FencedCalls.all;
@@ -82,19 +79,16 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
 
     private static final Logger LOG = LoggerFactory.getLogger(GoogleSecretManagerBackend.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final AtomicInteger THREADS = new AtomicInteger();
     private static final int LIST_PAGE_SIZE = 250;
 
     private final GoogleBackendConfig config;
-    private final ExecutorService completions;
-    private final ScheduledExecutorService timer;
+    private final BackendThreads threads;
     private final SecretManagerClients clients;
 
     public GoogleSecretManagerBackend(GoogleBackendConfig config, GoogleCredentialsSource credentials) {
         this.config = config;
-        this.completions = Executors.newFixedThreadPool(2, daemon("google-backend"));
-        this.timer = Executors.newSingleThreadScheduledExecutor(daemon("google-rate-limiter"));
-        this.clients = new SecretManagerClients(config, credentials, completions, timer);
+        this.threads = new BackendThreads("google-backend");
+        this.clients = new SecretManagerClients(config, credentials, threads.completions(), threads.timer());
     }
 
     @Override
@@ -463,19 +457,10 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
         return text == null ? "" : text;
     }
 
-    private static ThreadFactory daemon(String prefix) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, prefix + "-" + THREADS.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
     @Override
     public void close() {
         clients.close();
-        completions.shutdownNow();
-        timer.shutdownNow();
+        threads.close();
     }
 
     /** A secret exists and does not carry this deployment's mark for the run. */
