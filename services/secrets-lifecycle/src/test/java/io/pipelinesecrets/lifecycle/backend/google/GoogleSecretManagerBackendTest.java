@@ -327,6 +327,48 @@ class GoogleSecretManagerBackendTest {
     }
 
     @Test
+    void shouldImpersonateOnlyTheServiceAccountTheComputeEnvironmentIsBoundTo() {
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        GoogleCredentialsSource recording = new GoogleCredentialsSource() {
+            @Override
+            public com.google.auth.Credentials base() {
+                asked.add("own");
+                return com.google.auth.oauth2.GoogleCredentials.create(new com.google.auth.oauth2.AccessToken("t", null));
+            }
+
+            @Override
+            public com.google.auth.Credentials impersonating(String serviceAccount) {
+                asked.add(serviceAccount);
+                return base();
+            }
+        };
+        GoogleEnvironmentSettings tenantB = new GoogleEnvironmentSettings(new GoogleSecretIds(GoogleSecretIds.DEFAULT_TEMPLATE),
+                false, OTHER_PROJECT, null, SERVICE_ACCOUNT);
+        // TLS towards the plain-text double: every call fails, after the identity was chosen.
+        GoogleSecretManagerBackend impersonating = new GoogleSecretManagerBackend(new GoogleBackendConfig("instance-a",
+                defaults(false), Map.of("ce-tenant-b", tenantB), Set.of(PROJECT, OTHER_PROJECT), Set.of(),
+                Set.of(SERVICE_ACCOUNT), false, 60_000, 60_000, Duration.ofDays(3), LeasePolicy.NONE,
+                URI.create("https://" + sm.endpoint()), Duration.ofSeconds(2), DEPLOYMENT), recording);
+        try {
+            impersonating.provision(new RunTarget("run-b", "ws-b", "bob", "ce-tenant-b", "google-batch", null,
+                    SERVICE_ACCOUNT, null), secrets()).join();
+            impersonating.provision(new RunTarget("run-b2", "ws-b", "bob", "ce-tenant-b", "google-batch", null, null,
+                    null), secrets()).join();
+            assertThat(asked).containsExactly(SERVICE_ACCOUNT, "own");
+            impersonating.provision(run("run-a"), secrets()).join();
+
+            assertThat(asked).as("one client per identity, the service's own for an unbound compute environment")
+                    .containsExactly(SERVICE_ACCOUNT, "own", "own");
+            assertThat(impersonating.provision(new RunTarget("run-steer", "ws-a", "alice", "ce-google", "google-batch",
+                    null, SERVICE_ACCOUNT, null), secrets()).join()).as("ce-google may not borrow ce-tenant-b's identity")
+                    .allSatisfy(o -> assertThat(((SecretOutcome.Failed) o).error().code())
+                            .isEqualTo("SERVICE_ACCOUNT_NOT_ALLOWED"));
+        } finally {
+            impersonating.close();
+        }
+    }
+
+    @Test
     void shouldReportMissingCredentialsAsAFailureNotAnException() {
         GoogleCredentialsSource none = new GoogleCredentialsSource() {
             @Override
