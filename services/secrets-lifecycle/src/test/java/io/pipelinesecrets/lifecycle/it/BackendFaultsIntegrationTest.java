@@ -65,6 +65,11 @@ class BackendFaultsIntegrationTest {
      * load, as the Secrets Manager storm's 2 requests a second.
      */
     private static final int GOOGLE_QUOTA = 3;
+    /**
+     * Calls the quota itself must refuse during the storm: the scripted refusals come first and alone reach
+     * {@link #STORM}, so without this the storm could end before the quota ever bit.
+     */
+    private static final int QUOTA_REFUSALS = SIZE.pick(20, 100);
     private static final List<String> GOOGLE_WRITES = List.of("CreateSecret", "AddSecretVersion", "DeleteSecret");
     /** Every Secret Manager method the backend calls while provisioning and releasing (not the reconciler's list). */
     private static final List<String> GOOGLE_METHODS = List.of("CreateSecret", "AddSecretVersion", "DeleteSecret",
@@ -218,6 +223,7 @@ class BackendFaultsIntegrationTest {
             google.faults().failNext(method, Status.Code.RESOURCE_EXHAUSTED, STORM);
         }
         lastAtLeast(WINDOW, () -> answers(google, GOOGLE_METHODS, Status.Code.RESOURCE_EXHAUSTED) - exhaustedBefore, STORM);
+        lastAtLeast(Duration.ZERO, () -> google.quotas().refused() - quotaBefore, QUOTA_REFUSALS);
         clear(google);
         faults.add(new Fault("RESOURCE_EXHAUSTED storm (quota " + GOOGLE_QUOTA + " writes and reads/s + " + STORM
                 + " per write method)", LoadPlan.Platform.GOOGLE, false, start, System.currentTimeMillis(),
