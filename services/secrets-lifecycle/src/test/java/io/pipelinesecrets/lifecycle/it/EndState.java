@@ -4,12 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
+import io.grpc.Status;
 import io.pipelinesecrets.lifecycle.run.AuditReasons;
 import io.pipelinesecrets.testing.aws.SecretCall;
 import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
+import io.pipelinesecrets.testing.gcp.SecretManagerDouble;
+import io.pipelinesecrets.testing.gcp.SecretManagerState;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,14 +26,19 @@ import java.util.Set;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.CRC32C;
 
 /**
  * The end-state checks every fault suite shares, once the load has converged:
  * <ul>
  *   <li>backends: a completed run has nothing left; a still-active run holds exactly its merged set (user values
- *       winning); nothing else is there — the shared filesystem is listed, the Secrets Manager double asked;</li>
- *   <li>the double's call log: each name was created once (a repeated CreateSecret with the same token is an
- *       idempotent replay, and counted as such), and no create was refused as a conflict;</li>
+ *       winning); nothing else is there — the shared filesystem is listed, the Secrets Manager and Secret Manager
+ *       doubles asked;</li>
+ *   <li>the Secrets Manager double's call log: each name was created once (a repeated CreateSecret with the same
+ *       token is an idempotent replay, and counted as such), and no create was refused as a conflict;</li>
+ *   <li>the Secret Manager double's changes: each name was created once (a create answered ALREADY_EXISTS and
+ *       adopted is counted apart) and never given the same value twice; every secret of a run reported provisioned
+ *       was created and given its value;</li>
  *   <li>the audit topic, de-duplicated by event id: per run exactly one SECRET_CREATED per secret and one
  *       SECRETS_PROVISIONED, and for a completed run one SECRET_DELETED per secret and one SECRETS_RELEASED;
  *       no other action unless the suite allows it (e.g. retries under backend faults). Two other outcomes of a
@@ -48,18 +57,23 @@ final class EndState {
             AuditAction.LAUNCH_SKIPPED);
     private static final int SHOWN_PROBLEMS = 25;
 
-    /** What was found. {@code duplicatesBeforeDedup}: audit records whose event id had been seen already. */
+    /**
+     * What was found. {@code duplicatesBeforeDedup}: audit records whose event id had been seen already;
+     * {@code googleAdoptions}: Google creates answered ALREADY_EXISTS (a retry after a create whose version was not
+     * added), or null when the suite has no Secret Manager double.
+     */
     record Figures(int runs, int completed, int active, int releasedDuringProvisioning, int completedBeforeLaunch,
                    int auditEvents,
                    int duplicatesBeforeDedup, int leaked, int missing, int duplicated, long idempotentReplays,
-                   Map<AuditAction, Long> otherActions, List<String> problems) {
+                   Long googleAdoptions, Map<AuditAction, Long> otherActions, List<String> problems) {
 
         String summary() {
             return String.format("runs %d (%d completed, %d of them while still provisioning, %d before their launch"
                             + " was processed; %d still active), audit events %d (%d duplicate records before"
-                            + " de-duplication), leaked %d, missing %d, duplicated %d, idempotent create replays %d, other"
+                            + " de-duplication), leaked %d, missing %d, duplicated %d, idempotent create replays %d%s, other"
                             + " audit actions %s", runs, completed, releasedDuringProvisioning, completedBeforeLaunch, active,
-                    auditEvents, duplicatesBeforeDedup, leaked, missing, duplicated, idempotentReplays, otherActions);
+                    auditEvents, duplicatesBeforeDedup, leaked, missing, duplicated, idempotentReplays,
+                    googleAdoptions == null ? "" : ", Google creates adopted " + googleAdoptions, otherActions);
         }
     }
 
@@ -83,6 +97,13 @@ final class EndState {
      */
     static Figures check(LoadPlan plan, List<LoadPlan.Run> runs, Predicate<String> completionSent, List<AuditEvent> audit,
                          Path filesystemRoot, SecretsManagerDouble sm, Set<AuditAction> allowedOtherActions) {
+        return check(plan, runs, completionSent, audit, filesystemRoot, sm, null, allowedOtherActions);
+    }
+
+    /** @param google the Secret Manager double the Google Batch runs write to, or null */
+    static Figures check(LoadPlan plan, List<LoadPlan.Run> runs, Predicate<String> completionSent, List<AuditEvent> audit,
+                         Path filesystemRoot, SecretsManagerDouble sm, SecretManagerDouble google,
+                         Set<AuditAction> allowedOtherActions) {
         EndState state = new EndState(plan, allowedOtherActions);
         Map<String, LoadPlan.Run> active = new HashMap<>();
         runs.stream().filter(run -> !completionSent.test(run.runId())).forEach(run -> active.put(run.runId(), run));
@@ -94,10 +115,14 @@ final class EndState {
         if (sm != null) {
             replays = state.checkSecretsManager(sm, active);
         }
+        Long adoptions = null;
+        if (google != null) {
+            adoptions = state.checkSecretManager(google, runs, active, audit);
+        }
         int distinct = (int) audit.stream().map(AuditEvent::getEventId).distinct().count();
         return new Figures(runs.size(), runs.size() - active.size(), active.size(), state.releasedDuringProvisioning,
                 state.completedBeforeLaunch, distinct, audit.size() - distinct,
-                state.leaked, state.missing, state.duplicated, replays, others,
+                state.leaked, state.missing, state.duplicated, replays, adoptions, others,
                 List.copyOf(state.problems.subList(0, Math.min(SHOWN_PROBLEMS, state.problems.size()))));
     }
 
@@ -261,6 +286,92 @@ final class EndState {
             problem("conflicting create of " + call.name());
         });
         return calls.stream().filter(c -> c.outcome() == SecretCall.Outcome.IDEMPOTENT_REPLAY).count();
+    }
+
+    /**
+     * Google's counterpart of {@link #checkSecretsManager}. By the double's secrets: anything not in an active Google
+     * run's set is leaked, an active run's set must be there with its values. By the double's changes, which outlive
+     * the secrets: a name created twice (released, then created again) or given the same value twice is duplicated;
+     * a run reported provisioned whose secret was never created with its value, or a SECRET_CREATED naming another
+     * secret, is missing.
+     *
+     * @return how many creates were answered ALREADY_EXISTS (adopted, or refused as not ours)
+     */
+    private long checkSecretManager(SecretManagerDouble google, List<LoadPlan.Run> runs, Map<String, LoadPlan.Run> active,
+                                    List<AuditEvent> audit) {
+        Map<String, String[]> expected = new HashMap<>();
+        active.values().stream().filter(run -> run.platform() == LoadPlan.Platform.GOOGLE).forEach(run -> plan
+                .expectedSet(run).keySet().forEach(name -> expected.put(LoadPlan.googleName(run.runId(), name),
+                        new String[] {run.runId(), name})));
+        Map<String, Map<String, String>> live = new HashMap<>();
+        google.state().secrets().forEach((name, held) -> {
+            String[] owner = expected.get(name);
+            if (owner == null) {
+                leaked++;
+                problem("left in Secret Manager: " + name);
+                return;
+            }
+            live.computeIfAbsent(owner[0], r -> new HashMap<>())
+                    .put(owner[1], held.latest().map(v -> v.toStringUtf8()).orElse(null));
+        });
+        active.values().stream().filter(run -> run.platform() == LoadPlan.Platform.GOOGLE)
+                .forEach(run -> compare(run.runId(), live.getOrDefault(run.runId(), Map.of()), plan.expectedSet(run)));
+
+        List<SecretManagerState.Change> changes = google.state().changes();
+        Map<String, Long> created = changes.stream().filter(c -> c.method().equals("CreateSecret"))
+                .collect(Collectors.groupingBy(SecretManagerState.Change::name, Collectors.counting()));
+        created.forEach((name, times) -> {
+            if (times > 1) {
+                duplicated += (int) (times - 1);
+                problem(name + " created " + times + " times: " + changes.stream().filter(c -> name.equals(c.name()))
+                        .map(SecretManagerState.Change::method).toList());
+            }
+        });
+        // Per name, the values it was ever given; and those since it was last created, since a name created twice
+        // is one duplicate, already counted, not a second one when the new secret is given the same value.
+        Map<String, Set<Long>> values = new HashMap<>();
+        Map<String, Set<Long>> sinceCreated = new HashMap<>();
+        for (SecretManagerState.Change change : changes) {
+            if (change.method().equals("CreateSecret")) {
+                sinceCreated.put(change.name(), new HashSet<>());
+            } else if (change.method().equals("AddSecretVersion")) {
+                values.computeIfAbsent(change.name(), n -> new HashSet<>()).add(change.crc32c());
+                if (!sinceCreated.computeIfAbsent(change.name(), n -> new HashSet<>()).add(change.crc32c())) {
+                    duplicated++;
+                    problem(change.name() + " given the same value twice");
+                }
+            }
+        }
+
+        Map<String, LoadPlan.Run> googleRuns = new HashMap<>();
+        runs.stream().filter(run -> run.platform() == LoadPlan.Platform.GOOGLE).forEach(run -> googleRuns.put(run.runId(), run));
+        Set<String> seen = new HashSet<>();
+        for (AuditEvent event : audit) {
+            LoadPlan.Run run = event.getRunId() == null ? null : googleRuns.get(event.getRunId());
+            if (run == null || !seen.add(event.getEventId())) {
+                continue;
+            }
+            if (event.getAction() == AuditAction.SECRETS_PROVISIONED) {
+                plan.expectedSet(run).forEach((name, value) -> {
+                    String secret = LoadPlan.googleName(run.runId(), name);
+                    if (!created.containsKey(secret) || !values.getOrDefault(secret, Set.of()).contains(crc32c(value))) {
+                        missing++;
+                        problem(run.runId() + " reported provisioned, but " + secret + " was never created with its value");
+                    }
+                });
+            } else if (event.getAction() == AuditAction.SECRET_CREATED
+                    && !LoadPlan.googleName(run.runId(), event.getSecretName()).equals(event.getBackendRef())) {
+                missing++;
+                problem(run.runId() + ": SECRET_CREATED of " + event.getSecretName() + " names " + event.getBackendRef());
+            }
+        }
+        return google.state().answers("CreateSecret", Status.Code.ALREADY_EXISTS);
+    }
+
+    private static long crc32c(String value) {
+        CRC32C crc = new CRC32C();
+        crc.update(value.getBytes(StandardCharsets.UTF_8));
+        return crc.getValue();
     }
 
     private void compare(String runId, Map<String, String> actual, Map<String, String> expected) {

@@ -1,14 +1,22 @@
 package io.pipelinesecrets.lifecycle.it;
 
+import com.google.auth.Credentials;
 import io.pipelinesecrets.events.AuditAction;
 import io.pipelinesecrets.events.AuditEvent;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleCredentialsSource;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleEnvironmentSettings;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleSecretIds;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleSecretManagerBackend;
 import io.pipelinesecrets.lifecycle.port.SecretsBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsSecretsManagerBackend;
 import io.pipelinesecrets.lifecycle.backend.aws.RecordingCredentials;
+import io.pipelinesecrets.lifecycle.run.LeasePolicy;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 import io.pipelinesecrets.testing.aws.SecretsManagerDouble;
+import io.pipelinesecrets.testing.gcp.SecretManagerDouble;
 
 import java.net.URI;
 import java.time.Duration;
@@ -22,7 +30,10 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** What the in-JVM fault suites share: the service's policy and AWS backend, and the arithmetic of their figures. */
+/**
+ * What the in-JVM fault suites share: the service's policy, its AWS and Google backends, and the arithmetic of their
+ * figures.
+ */
 final class FaultSuites {
 
     /**
@@ -33,6 +44,19 @@ final class FaultSuites {
             Duration.ofSeconds(1));
     static final Duration WAIT = Duration.ofSeconds(180);
 
+    /** The double's plain-text endpoint asks for no credentials: a backend that wants some is misconfigured. */
+    private static final GoogleCredentialsSource NO_GOOGLE_CREDENTIALS = new GoogleCredentialsSource() {
+        @Override
+        public Credentials base() {
+            throw new IllegalStateException("the Secret Manager double takes no credentials");
+        }
+
+        @Override
+        public Credentials impersonating(String serviceAccount) {
+            throw new IllegalStateException("the Secret Manager double takes no credentials");
+        }
+    };
+
     private FaultSuites() {
     }
 
@@ -41,6 +65,19 @@ final class FaultSuites {
         return List.of(new AwsSecretsManagerBackend(new AwsBackendConfig("faults-instance", new AwsEnvironmentSettings(
                 AwsEnvironmentSettings.DEFAULT_NAME_TEMPLATE, false, null, null), Map.of(), Set.of(LoadPlan.REGION), Set.of(),
                 null, 200, URI.create(sm.endpoint()), Duration.ofSeconds(20)), new RecordingCredentials()));
+    }
+
+    /**
+     * The Google Secret Manager backend against the double, made afresh at each (re)start of a harness. Every Google
+     * compute environment writes to {@link LoadPlan#GOOGLE_PROJECT}, globally, as the service itself. The client-side
+     * limiters are far above the load, so that the double's quota, when a suite sets one, is what throttles.
+     */
+    static List<SecretsBackend> googleBackend(SecretManagerDouble google) {
+        return List.of(new GoogleSecretManagerBackend(new GoogleBackendConfig("faults-instance",
+                new GoogleEnvironmentSettings(new GoogleSecretIds(GoogleSecretIds.DEFAULT_TEMPLATE), false,
+                        LoadPlan.GOOGLE_PROJECT, null, null), Map.of(), Set.of(LoadPlan.GOOGLE_PROJECT), Set.of(), Set.of(),
+                false, 60_000, 60_000, Duration.ofDays(3), LeasePolicy.NONE, URI.create("http://" + google.endpoint()),
+                Duration.ofSeconds(10), null), NO_GOOGLE_CREDENTIALS));
     }
 
     /** The first (de-duplicated) audit event of each run with this action. */

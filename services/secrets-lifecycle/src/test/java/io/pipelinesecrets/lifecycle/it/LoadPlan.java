@@ -16,17 +16,22 @@ import java.util.TreeMap;
 /**
  * The workload of a fault suite: a fixed universe of workspace and user secrets (some user secrets override a
  * workspace one of the same name), and a seeded stream of runs, each with its owners, its compute environment
- * (Slurm on the shared filesystem, or AWS Batch) and whether and when it completes. Knows each run's expected
- * merged set, so the end state can be checked without asking the service. Every value carries {@link #CANARY}.
+ * (Slurm on the shared filesystem, AWS Batch or Google Batch) and whether and when it completes. Knows each run's
+ * expected merged set, so the end state can be checked without asking the service. Every value carries
+ * {@link #CANARY}.
  */
 final class LoadPlan {
 
     static final String CANARY = "canary-faults-5e1f";
     static final String REGION = "us-east-1";
+    static final String GOOGLE_REGION = "us-central1";
+    /** The project the service's Google backend writes every Google Batch run's secrets to (from its configuration). */
+    static final String GOOGLE_PROJECT = "tower-faults-1";
 
     enum Platform {
         SLURM,
-        AWS
+        AWS,
+        GOOGLE
     }
 
     /** One run of the load; {@code completes} false means it is still active when the suite ends. */
@@ -110,7 +115,11 @@ final class LoadPlan {
 
     WorkflowLaunched launch(Run run) {
         return Events.launched(run.runId()).setWorkspaceId(run.workspaceId()).setUserId(run.userId())
-                .setComputeEnv(run.platform() == Platform.AWS ? Events.awsBatch(REGION) : Events.slurm(filesystemRoot))
+                .setComputeEnv(switch (run.platform()) {
+                    case SLURM -> Events.slurm(filesystemRoot);
+                    case AWS -> Events.awsBatch(REGION);
+                    case GOOGLE -> Events.googleBatch(GOOGLE_REGION);
+                })
                 .build();
     }
 
@@ -121,6 +130,11 @@ final class LoadPlan {
     /** The Secrets Manager name the service gives a run's secret (the default name template). */
     static String awsName(String runId, String name) {
         return "tower-" + runId + "/" + name;
+    }
+
+    /** The Secret Manager name the service gives a run's secret: global, in {@link #GOOGLE_PROJECT}, default ids. */
+    static String googleName(String runId, String name) {
+        return "projects/" + GOOGLE_PROJECT + "/secrets/tower-" + runId + "-" + name;
     }
 
     private static String value(String scope, String owner, String name) {

@@ -121,6 +121,7 @@ final class SecretManagerService extends SecretManagerServiceGrpc.SecretManagerS
         Optional<Status> fault = faults.before(method, projectOf(resource))
                 .or(() -> quotas.admit(method, projectOf(resource)));
         if (fault.isPresent()) {
+            state.answered(method, fault.get().getCode());
             answer.onError(fault.get().asRuntimeException());
             return;
         }
@@ -128,6 +129,7 @@ final class SecretManagerService extends SecretManagerServiceGrpc.SecretManagerS
         try {
             result = work.get();
         } catch (StatusRuntimeException refused) {
+            state.answered(method, refused.getStatus().getCode());
             answer.onError(refused);
             return;
         }

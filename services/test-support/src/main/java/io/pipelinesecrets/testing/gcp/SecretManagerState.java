@@ -32,6 +32,8 @@ public final class SecretManagerState {
     private final Clock clock;
     private final Map<String, Held> secrets = new TreeMap<>();
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
+    private final List<Change> changes = new ArrayList<>();
     private final java.util.concurrent.atomic.AtomicLong etags = new java.util.concurrent.atomic.AtomicLong();
 
     public SecretManagerState(Clock clock) {
@@ -55,6 +57,29 @@ public final class SecretManagerState {
     public synchronized Map<String, Held> secrets() {
         expireDue();
         return Map.copyOf(secrets);
+    }
+
+    /**
+     * A change the double applied: {@code CreateSecret}, {@code AddSecretVersion} (with the payload's CRC32C) or
+     * {@code DeleteSecret} of a secret. Kept after the secret is gone, so that a suite can tell a secret created twice
+     * (deleted in between) or a value added twice from one created and written once.
+     */
+    public record Change(String method, String name, long crc32c) {
+    }
+
+    /** Every change applied so far, in order; failed and refused calls change nothing and are not listed. */
+    public synchronized List<Change> changes() {
+        return List.copyOf(changes);
+    }
+
+    /** How often {@code method} was answered {@code code}: scripted faults, quota refusals and the state's own. */
+    public int answers(String method, Status.Code code) {
+        AtomicInteger count = answers.get(method + " " + code);
+        return count == null ? 0 : count.get();
+    }
+
+    void answered(String method, Status.Code code) {
+        answers.computeIfAbsent(method + " " + code, k -> new AtomicInteger()).incrementAndGet();
     }
 
     /** How often each method was called (failed calls included). */
@@ -93,6 +118,7 @@ public final class SecretManagerState {
         }
         Secret secret = stored.build();
         secrets.put(name, new Held(secret, new ArrayList<>()));
+        changes.add(new Change("CreateSecret", name, 0));
         return secret;
     }
 
@@ -105,6 +131,7 @@ public final class SecretManagerState {
             throw Status.INVALID_ARGUMENT.withDescription("payload larger than 64 KiB").asRuntimeException();
         }
         held.versions().add(data);
+        changes.add(new Change("AddSecretVersion", secretName, crc32cOf(data)));
         return held.versions().size();
     }
 
@@ -126,6 +153,7 @@ public final class SecretManagerState {
                     .asRuntimeException();
         }
         secrets.remove(secretName);
+        changes.add(new Change("DeleteSecret", secretName, 0));
     }
 
     /** The secrets under {@code parent}, in name order. */
