@@ -13,13 +13,14 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * What the Secret Manager double does wrong, scripted by a test: bursts of a status on one method ({@code
- * UNAVAILABLE} bursts, {@code RESOURCE_EXHAUSTED} storms), an outage of every call, added latency, and projects the
+ * UNAVAILABLE} bursts, {@code RESOURCE_EXHAUSTED} storms), answers lost after a call was applied, an outage of every call, added latency, and projects the
  * caller may not touch ({@code PERMISSION_DENIED}). Checked before a call changes anything, so a failed call has no
  * effect, as with Google.
  */
 public final class GoogleFaults {
 
     private final Map<String, Burst> bursts = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> lostAnswers = new ConcurrentHashMap<>();
     private final Set<String> deniedProjects = new CopyOnWriteArraySet<>();
     private final AtomicReference<Duration> latency = new AtomicReference<>(Duration.ZERO);
     private volatile boolean outage;
@@ -27,6 +28,15 @@ public final class GoogleFaults {
     /** The next {@code times} calls of {@code method} (e.g. "CreateSecret") fail with {@code code}. */
     public GoogleFaults failNext(String method, Status.Code code, int times) {
         bursts.put(method, new Burst(code, new AtomicInteger(times)));
+        return this;
+    }
+
+    /**
+     * The next {@code times} calls of {@code method} that succeed are applied, but their answer is lost: the caller
+     * hears UNAVAILABLE. What a retry then finds is the test of idempotency.
+     */
+    public GoogleFaults loseAnswers(String method, int times) {
+        lostAnswers.put(method, new AtomicInteger(times));
         return this;
     }
 
@@ -49,6 +59,7 @@ public final class GoogleFaults {
 
     public GoogleFaults clear() {
         bursts.clear();
+        lostAnswers.clear();
         deniedProjects.clear();
         latency.set(Duration.ZERO);
         outage = false;
@@ -77,6 +88,11 @@ public final class GoogleFaults {
             return Optional.of(Status.fromCode(burst.code()).withDescription("scripted " + burst.code() + " on " + method));
         }
         return Optional.empty();
+    }
+
+    boolean loseAnswer(String method) {
+        AtomicInteger remaining = lostAnswers.get(method);
+        return remaining != null && remaining.getAndDecrement() > 0;
     }
 
     private record Burst(Status.Code code, AtomicInteger remaining) {

@@ -133,6 +133,12 @@ final class SecretManagerService extends SecretManagerServiceGrpc.SecretManagerS
             answer.onError(refused);
             return;
         }
+        if (faults.loseAnswer(method)) {
+            // Applied, but the caller hears UNAVAILABLE, as when a connection drops after Google committed the call.
+            state.answered(method, Status.Code.UNAVAILABLE);
+            answer.onError(Status.UNAVAILABLE.withDescription("scripted: answer to " + method + " lost").asRuntimeException());
+            return;
+        }
         answer.onNext(result);
         answer.onCompleted();
     }

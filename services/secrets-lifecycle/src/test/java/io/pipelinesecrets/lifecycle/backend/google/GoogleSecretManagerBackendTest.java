@@ -146,6 +146,29 @@ class GoogleSecretManagerBackendTest {
     }
 
     @Test
+    void shouldConvergeOnOneVersionWhenAnswersAreLostAfterGoogleAppliedTheCalls() {
+        sm.faults().loseAnswers("CreateSecret", 1).loseAnswers("AddSecretVersion", 1);
+        List<SecretOutcome> first = backend.provision(run("run-lost"), secrets()).join();
+        List<SecretOutcome> retried = backend.provision(run("run-lost"), secrets()).join();
+        List<SecretManagerState.Held> held = List.of("DB_PASSWORD", "API_TOKEN").stream().map(name -> sm.state()
+                .secret("projects/tower-prod-1/secrets/tower-run-lost-" + name).orElseThrow()).toList();
+        sm.faults().loseAnswers("DeleteSecret", 1);
+        List<StoredSecret> manifest = retried.stream().map(o -> new StoredSecret(o.name(),
+                ((SecretOutcome.Created) o).backendRef())).toList();
+        List<SecretOutcome> releasedFirst = backend.release(run("run-lost"), manifest).join();
+        List<SecretOutcome> releasedAgain = backend.release(run("run-lost"), manifest).join();
+
+        assertThat(first).filteredOn(o -> o instanceof SecretOutcome.Failed).hasSize(2);
+        assertThat(retried).allSatisfy(o -> assertThat(o).isInstanceOf(SecretOutcome.Created.class));
+        assertThat(held).as("one version each, holding the value").allSatisfy(h -> assertThat(h.versions()).hasSize(1));
+        assertThat(held.get(0).latest().orElseThrow().toStringUtf8()).isEqualTo(CANARY);
+        assertThat(List.of("DB_PASSWORD", "API_TOKEN")).allSatisfy(name -> assertThat(sm.state()
+                .secrets().keySet()).doesNotContain("projects/tower-prod-1/secrets/tower-run-lost-" + name));
+        assertThat(releasedFirst).filteredOn(o -> o instanceof SecretOutcome.Failed).hasSize(1);
+        assertThat(releasedAgain).allSatisfy(o -> assertThat(o).isInstanceOf(SecretOutcome.Deleted.class));
+    }
+
+    @Test
     void shouldNeverAdoptOrTouchASecretThatIsNotThisRunsOwn() {
         createDirectly("tower-run-foreign-DB_PASSWORD", Map.of("managed-by", "someone-else", "run-id", "run-foreign"));
         createDirectly("tower-run-foreign-API_TOKEN", Map.of("managed-by", "instance-a", "run-id", "run-foreign",
