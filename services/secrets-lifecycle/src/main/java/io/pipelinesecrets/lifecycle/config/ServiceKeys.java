@@ -188,10 +188,11 @@ public final class ServiceKeys {
             "expiry (`ttl`) of every secret whose compute environment has no lease; Google deletes it then even if the"
                     + " service is gone, so set it above the longest run").rule(Rule.positiveDuration());
     public static final Key<Double> GOOGLE_WRITES_PER_MINUTE = Key.of("google.writes-per-minute", NUMBER, "540",
-            "client-side limit of create, add-version and delete calls per project (Google allows 600)")
+            "client-side limit of create, add-version and delete calls per project, per instance (Google allows 600 a"
+                    + " project, shared by every instance)")
             .rule(Rule.positiveNumber());
     public static final Key<Double> GOOGLE_READS_PER_MINUTE = Key.of("google.reads-per-minute", NUMBER, "540",
-            "client-side limit of get and list calls per project (Google allows 600)").rule(Rule.positiveNumber());
+            "client-side limit of get and list calls per project, per instance (Google allows 600)").rule(Rule.positiveNumber());
     public static final Key<URI> GOOGLE_ENDPOINT = Key.of("google.endpoint", URI_TYPE,
             "Secret Manager endpoint override; `http://host:port` = plain text without credentials (the test double);"
                     + " empty = Google's global or regional endpoint");

@@ -60,7 +60,6 @@ class GcpIamTest {
 
     private static final String DIR = "deploy/iam/gcp/";
     private static final String SERVICE_ROLE = DIR + "pipeline-secrets-service.role.yaml";
-    private static final String LISTER_ROLE = DIR + "pipeline-secrets-lister.role.yaml";
     private static final String SERVICE_CONDITION = DIR + "run-secrets.condition.yaml";
     private static final String HEAD_JOB_CONDITION = DIR + "head-job-run-secrets.condition.yaml";
     private static final String SOURCES = "services/secrets-lifecycle/src/main/java/io/pipelinesecrets/lifecycle/backend/google";
@@ -167,16 +166,10 @@ class GcpIamTest {
     }
 
     @Test
-    void shouldGiveTheListerRoleOnlyWhatTheReconcilersListingNeeds() {
-        assertThat(callsInSource()).contains("ListSecrets");
-        assertThat(permissions(LISTER_ROLE)).containsExactly(PERMISSIONS.get("ListSecrets").permission());
-    }
-
-    @Test
     void shouldBeRoleDefinitionsGcloudTakes() throws IOException {
         try (Stream<Path> files = Files.list(DeployFiles.path(DIR))) {
             List<Path> roles = files.filter(f -> f.getFileName().toString().endsWith(".role.yaml")).sorted().toList();
-            assertThat(roles).extracting(f -> DIR + f.getFileName()).containsExactlyInAnyOrder(SERVICE_ROLE, LISTER_ROLE);
+            assertThat(roles).extracting(f -> DIR + f.getFileName()).containsExactly(SERVICE_ROLE);
             for (Path role : roles) {
                 JsonNode definition = DeployFiles.yaml(DIR + role.getFileName());
                 assertThat(DeployFiles.textFields(definition).keySet()).as("%s: the fields of gcloud iam roles create --file", role)

@@ -106,6 +106,19 @@ public record GoogleBackendConfig(
         return bindingRequired ? new GoogleEnvironmentSettings(defaults.ids(), defaults.bundle(), null, null, null) : defaults;
     }
 
+    /**
+     * Every distinct place (project, location, identity) a compute environment writes to, for the reconciler: the
+     * defaults' when they name a project, and each compute environment's own.
+     */
+    public List<GoogleEnvironmentSettings> placesWritten() {
+        Map<List<String>, GoogleEnvironmentSettings> places = new java.util.LinkedHashMap<>();
+        java.util.stream.Stream.concat(java.util.stream.Stream.of(defaults), new TreeMap<>(environments).values().stream())
+                .filter(settings -> settings.project() != null)
+                .forEach(settings -> places.putIfAbsent(java.util.Arrays.asList(settings.project(), settings.location(),
+                        settings.serviceAccount()), settings));
+        return List.copyOf(places.values());
+    }
+
     /** How long a secret of this compute environment lives at most: its runs' lease, else the configured lifetime. */
     public Duration secretLifetime(String computeEnvId) {
         return leases.lifetimeOf(computeEnvId).orElse(maxSecretLifetime);

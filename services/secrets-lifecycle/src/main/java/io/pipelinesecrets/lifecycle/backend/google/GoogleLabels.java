@@ -11,8 +11,8 @@ import java.util.regex.Pattern;
  * Ownership values (instance id, run id, workspace, user, scope) as Secret Manager label values, which allow only
  * lower-case letters, digits, {@code _} and {@code -}, at most 63 characters. A value that fits is written as it
  * is; one that does not is written {@code x-} + its UTF-8 in lower-case unpadded base32, reversible; one whose
- * base32 would not fit is written {@code h-} + 40 hex digits of its SHA-256, which the reconciler can still match
- * by encoding the value it expects. Raw values starting with either prefix are encoded too, so no raw value is
+ * base32 would not fit is written {@code h-} + 40 hex digits of its SHA-256, which matches only a value that
+ * encodes to it (the backend keeps the run id as it is in an annotation, so the reconciler can read it back). Raw values starting with either prefix are encoded too, so no raw value is
  * mistaken for an encoded one.
  */
 public final class GoogleLabels {

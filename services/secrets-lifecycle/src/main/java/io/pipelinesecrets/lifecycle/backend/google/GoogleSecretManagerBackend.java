@@ -38,7 +38,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 
 import java.util.function.Supplier;
@@ -74,6 +73,8 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
     public static final String LABEL_USER_ID = "user-id";
     public static final String LABEL_SCOPE = "scope";
     public static final String LABEL_DEPLOYMENT = "deployment";
+    /** The run id as it is, for a reconciler that finds only its hash in the label. */
+    public static final String ANNOTATION_RUN_ID = "run-id";
     /** Secret Manager's limit for one version's payload. */
     public static final int MAX_PAYLOAD_BYTES = 65_536;
 
@@ -132,16 +133,23 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
         return all(outcomes);
     }
 
+    /**
+     * Deletes by the name the manifest recorded, which names exactly what this service created for the run. An entry
+     * with no recorded name (its create was never confirmed: a lost answer, a withdrawn call) is deleted by the name
+     * the configuration gives it, and only after reading its labels: that name may be someone else's secret.
+     */
     @Override
     public CompletableFuture<List<SecretOutcome>> release(RunTarget run, List<StoredSecret> secrets, CallFence fence) {
         GoogleEnvironmentSettings settings = config.settingsFor(run.computeEnvId());
         // In bundle mode every name shares one secret: delete it once, report it for each name.
         Map<String, List<StoredSecret>> byTarget = new LinkedHashMap<>();
+        Map<String, Boolean> recorded = new LinkedHashMap<>();
         for (StoredSecret secret : secrets) {
             String target = secret.backendRef() != null ? secret.backendRef()
-                    : settings.project() == null ? null
+                    : settings.project() == null ? ""
                     : settings.bundle() ? settings.bundleName(run.runId()) : settings.secretName(run.runId(), secret.name());
-            byTarget.computeIfAbsent(target == null ? "" : target, t -> new ArrayList<>()).add(secret);
+            byTarget.computeIfAbsent(target, t -> new ArrayList<>()).add(secret);
+            recorded.merge(target, secret.backendRef() != null, Boolean::logicalAnd);
         }
         List<CompletableFuture<List<SecretOutcome>>> outcomes = new ArrayList<>();
         byTarget.forEach((target, members) -> {
@@ -151,8 +159,11 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
                 outcomes.add(CompletableFuture.completedFuture(failAll(names, refused.get())));
                 return;
             }
-            outcomes.add(delete(run, SecretNames.parse(target).orElseThrow(), settings.serviceAccount(), null, fence)
-                    .thenApply(v -> members.stream()
+            SecretNames.Parsed name = SecretNames.parse(target).orElseThrow();
+            CompletableFuture<Void> deleted = recorded.get(target)
+                    ? delete(name, settings.serviceAccount(), null, fence)
+                    : deleteIfOurs(name, run.runId(), settings.serviceAccount(), false, fence);
+            outcomes.add(deleted.thenApply(v -> members.stream()
                             .map(m -> (SecretOutcome) new SecretOutcome.Deleted(m.name(), target)).toList())
                     .exceptionally(failure -> failAll(names, failed(run, failure))));
         });
@@ -161,26 +172,17 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
     }
 
     /**
-     * Every secret labelled {@code managed-by=<instance id>} and this deployment's mark, in every allowed project,
-     * globally and in every allowed location, with the service's own credentials and each allowed service account,
-     * following page tokens. One entry per secret name, the first found.
+     * Every secret labelled {@code managed-by=<instance id>} and this deployment's mark, wherever the configuration
+     * writes: each project and location of a compute environment's settings (or the defaults), with that compute
+     * environment's identity, following page tokens. So an identity bound to one tenant's project never lists
+     * another's. One entry per secret name, the first found.
      */
     @Override
     public CompletableFuture<List<OwnedEntry>> listOwned() {
         List<CompletableFuture<List<OwnedEntry>>> listings = new ArrayList<>();
-        List<String> identities = new ArrayList<>();
-        identities.add(null);
-        identities.addAll(new TreeSet<>(config.allowedServiceAccounts()));
-        List<String> locations = new ArrayList<>();
-        locations.add(null);
-        locations.addAll(new TreeSet<>(config.allowedLocations()));
-        for (String project : new TreeSet<>(config.allowedProjects())) {
-            for (String location : locations) {
-                for (String identity : identities) {
-                    String parent = location == null ? "projects/" + project : "projects/" + project + "/locations/" + location;
-                    listings.add(call(() -> listOwned(project, location, identity, parent, "", new ArrayList<>())));
-                }
-            }
+        for (GoogleEnvironmentSettings where : config.placesWritten()) {
+            listings.add(call(() -> listOwned(where.project(), where.location(), where.serviceAccount(), where.parent(),
+                    "", new ArrayList<>())));
         }
         return CompletableFuture.allOf(listings.toArray(CompletableFuture[]::new))
                 .thenApply(v -> {
@@ -201,8 +203,7 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
                         .setPageToken(pageToken).build(), clients.deadline())))
                 .thenCompose(page -> {
                     for (Secret secret : page.getSecretsList()) {
-                        Optional<String> runId = Optional.ofNullable(secret.getLabelsMap().get(LABEL_RUN_ID))
-                                .flatMap(GoogleLabels::decode);
+                        Optional<String> runId = runIdOf(secret);
                         if (runId.isPresent() && ours(secret, runId.get(), true)) {
                             found.add(new OwnedEntry(NAME, runId.get(), secret.getName(), instant(secret),
                                     RunTarget.located(runId.get(), location, identity, null)));
@@ -216,25 +217,35 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
     /** Deletes a listed secret after reading it again: only if still this deployment's for its run, and by its etag. */
     @Override
     public CompletableFuture<SecretOutcome> deleteOwned(OwnedEntry entry) {
-        Optional<SecretNames.Parsed> name = refusalOfName(entry.ref()).isPresent() ? Optional.empty()
-                : SecretNames.parse(entry.ref());
-        if (name.isEmpty()) {
-            return CompletableFuture.completedFuture(new SecretOutcome.Failed(entry.ref(), refusalOfName(entry.ref())
-                    .orElseThrow()));
+        Optional<BackendError> refused = refusalOfName(entry.ref());
+        if (refused.isPresent()) {
+            return CompletableFuture.completedFuture(new SecretOutcome.Failed(entry.ref(), refused.get()));
         }
         RunTarget where = entry.where();
-        return call(() -> clients.reads(name.get().project()).acquire()
-                .thenCompose(permit -> clients.completable(clients.client(name.get().location(), where.accountRoleArn())
-                        .getSecretCallable().futureCall(GetSecretRequest.newBuilder().setName(entry.ref()).build(),
-                                clients.deadline())))
-                .thenCompose(existing -> ours(existing, entry.runId(), true)
-                        ? delete(where, name.get(), where.accountRoleArn(), existing.getEtag(), CallFence.open())
-                        : CompletableFuture.failedFuture(new NotOurs("secret " + entry.ref() + " no longer carries "
-                        + config.instanceId() + "'s mark for run " + entry.runId() + "; it was left untouched")))
-                .exceptionallyCompose(failure -> GoogleErrors.is(failure, StatusCode.Code.NOT_FOUND)
-                        ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(failure)))
+        return deleteIfOurs(SecretNames.parse(entry.ref()).orElseThrow(), entry.runId(), where.accountRoleArn(), true,
+                CallFence.open())
                 .thenApply(v -> (SecretOutcome) new SecretOutcome.Deleted(entry.ref(), entry.ref()))
                 .exceptionally(failure -> new SecretOutcome.Failed(entry.ref(), failed(where, failure)));
+    }
+
+    /**
+     * Reads the secret and deletes it by the etag read, only if it carries this service's mark for the run; one that
+     * is gone counts as deleted.
+     *
+     * @param exactly require this deployment's mark (the reconciler); otherwise a mark without a deployment is ours too
+     */
+    private CompletableFuture<Void> deleteIfOurs(SecretNames.Parsed name, String runId, String serviceAccount,
+                                                 boolean exactly, CallFence fence) {
+        return call(() -> clients.reads(name.project()).acquire()
+                .thenCompose(permit -> unlessWithdrawn(fence, () -> clients.completable(clients.client(name.location(),
+                        serviceAccount).getSecretCallable().futureCall(GetSecretRequest.newBuilder().setName(name.full())
+                        .build(), clients.deadline()))))
+                .thenCompose(existing -> ours(existing, runId, exactly)
+                        ? delete(name, serviceAccount, existing.getEtag(), fence)
+                        : CompletableFuture.failedFuture(new NotOurs("secret " + name.full() + " does not carry "
+                        + config.instanceId() + "'s mark for run " + runId + "; it was left untouched")))
+                .exceptionallyCompose(failure -> GoogleErrors.is(failure, StatusCode.Code.NOT_FOUND)
+                        ? CompletableFuture.completedFuture(null) : CompletableFuture.failedFuture(failure)));
     }
 
     private CompletableFuture<List<SecretOutcome>> provisionBundle(RunTarget run, GoogleEnvironmentSettings settings,
@@ -275,6 +286,7 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
                                                     ByteString payload, String scope, CallFence fence) {
         String name = settings.parent() + "/secrets/" + id;
         Secret.Builder secret = Secret.newBuilder().putAllLabels(labels(run, scope))
+                .putAnnotations(ANNOTATION_RUN_ID, run.runId())
                 .setTtl(com.google.protobuf.Duration.newBuilder()
                         .setSeconds(config.secretLifetime(run.computeEnvId()).toSeconds()));
         if (settings.location() == null) {
@@ -332,7 +344,7 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
     }
 
     /** Deletes by name (and etag, when the caller read it); a secret already gone counts as deleted. */
-    private CompletableFuture<Void> delete(RunTarget run, SecretNames.Parsed name, String serviceAccount, String etag,
+    private CompletableFuture<Void> delete(SecretNames.Parsed name, String serviceAccount, String etag,
                                            CallFence fence) {
         DeleteSecretRequest.Builder request = DeleteSecretRequest.newBuilder().setName(name.full());
         if (etag != null) {
@@ -360,6 +372,19 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
         boolean sameDeployment = Objects.equals(deployment, expected) || (!exactly && deployment == null);
         return config.instanceId().equals(labels.get(LABEL_MANAGED_BY))
                 && GoogleLabels.holds(labels.get(LABEL_RUN_ID), runId) && sameDeployment;
+    }
+
+    /**
+     * The run a listed secret says it belongs to: its label decoded, or, when the label holds a hash, the run id
+     * annotation the label's hash matches (annotations take any text, labels only short lower-case values).
+     */
+    private static Optional<String> runIdOf(Secret secret) {
+        String label = secret.getLabelsMap().get(LABEL_RUN_ID);
+        if (label == null) {
+            return Optional.empty();
+        }
+        return GoogleLabels.decode(label).or(() -> Optional.ofNullable(secret.getAnnotationsMap().get(ANNOTATION_RUN_ID))
+                .filter(runId -> GoogleLabels.holds(label, runId)));
     }
 
     private Map<String, String> labels(RunTarget run, String scope) {

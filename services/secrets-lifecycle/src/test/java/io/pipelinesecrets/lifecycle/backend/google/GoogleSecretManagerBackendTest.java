@@ -204,6 +204,72 @@ class GoogleSecretManagerBackendTest {
     }
 
     @Test
+    void shouldDeleteAnUnconfirmedEntryOnlyWhenItsSecretCarriesThisRunsMark() {
+        createDirectly("tower-run-unconfirmed-DB_PASSWORD", Map.of("managed-by", "someone-else", "run-id", "run-unconfirmed"));
+        createDirectly("tower-run-unconfirmed-API_TOKEN", Map.of("managed-by", "instance-a", "run-id", "run-unconfirmed",
+                "deployment", DEPLOYMENT.mark()));
+
+        // No recorded name: the creates' answers never came, so the manifest holds only the names.
+        List<SecretOutcome> outcomes = backend.release(run("run-unconfirmed"),
+                List.of(new StoredSecret("DB_PASSWORD", null), new StoredSecret("API_TOKEN", null))).join();
+
+        assertThat(((SecretOutcome.Failed) outcomes.get(0)).error().code()).isEqualTo("NAME_OWNED_BY_ANOTHER");
+        assertThat(outcomes.get(1)).isInstanceOf(SecretOutcome.Deleted.class);
+        assertThat(sm.state().secrets().keySet()).contains("projects/tower-prod-1/secrets/tower-run-unconfirmed-DB_PASSWORD")
+                .doesNotContain("projects/tower-prod-1/secrets/tower-run-unconfirmed-API_TOKEN");
+    }
+
+    @Test
+    void shouldListARunWhoseIdOnlyFitsALabelAsAHashByItsAnnotation() {
+        String longRunId = "Run-" + "x".repeat(60);
+        backend.provision(run(longRunId), secrets()).join();
+        Secret stored = sm.state().secret("projects/tower-prod-1/secrets/tower-" + longRunId + "-DB_PASSWORD").orElseThrow()
+                .secret();
+        assertThat(stored.getLabelsMap().get("run-id")).startsWith("h-");
+
+        List<OwnedEntry> listed = backend.listOwned().join().stream().filter(e -> e.runId().equals(longRunId)).toList();
+
+        assertThat(listed).hasSize(2);
+        assertThat(backend.deleteOwned(listed.get(0)).join()).isInstanceOf(SecretOutcome.Deleted.class);
+        backend.deleteOwned(listed.get(1)).join();
+    }
+
+    @Test
+    void shouldListOnlyWhereTheConfigurationWritesWithThatPlacesIdentity() {
+        List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        GoogleCredentialsSource recording = new GoogleCredentialsSource() {
+            @Override
+            public com.google.auth.Credentials base() {
+                asked.add("own");
+                return com.google.auth.oauth2.GoogleCredentials.create(new com.google.auth.oauth2.AccessToken("t", null));
+            }
+
+            @Override
+            public com.google.auth.Credentials impersonating(String serviceAccount) {
+                asked.add(serviceAccount);
+                return base();
+            }
+        };
+        GoogleBackendConfig tenants = new GoogleBackendConfig("instance-a", defaults(false), Map.of("ce-tenant-b",
+                new GoogleEnvironmentSettings(new GoogleSecretIds(GoogleSecretIds.DEFAULT_TEMPLATE), false, OTHER_PROJECT,
+                        "europe-west4", SERVICE_ACCOUNT)), Set.of(PROJECT, OTHER_PROJECT, "unused-project"),
+                Set.of("europe-west4"), Set.of(SERVICE_ACCOUNT), false, 60_000, 60_000, Duration.ofDays(3),
+                LeasePolicy.NONE, URI.create("https://" + sm.endpoint()), Duration.ofSeconds(2), DEPLOYMENT);
+
+        assertThat(tenants.placesWritten()).extracting(GoogleEnvironmentSettings::parent,
+                GoogleEnvironmentSettings::serviceAccount).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("projects/tower-prod-1", null),
+                org.assertj.core.groups.Tuple.tuple("projects/tenant-b-proj/locations/europe-west4", SERVICE_ACCOUNT));
+        GoogleSecretManagerBackend listing = new GoogleSecretManagerBackend(tenants, recording);
+        try {
+            listing.listOwned().exceptionally(failure -> null).join();
+            assertThat(asked).containsExactlyInAnyOrder("own", SERVICE_ACCOUNT, "own");
+        } finally {
+            listing.close();
+        }
+    }
+
+    @Test
     void shouldRefuseToDeleteANameOutsideTheAllowedProjects() {
         List<SecretOutcome> outcomes = backend.release(run("run-elsewhere"), List.of(new StoredSecret("DB_PASSWORD",
                 "projects/unlisted-proj/secrets/tower-run-elsewhere-DB_PASSWORD"))).join();
