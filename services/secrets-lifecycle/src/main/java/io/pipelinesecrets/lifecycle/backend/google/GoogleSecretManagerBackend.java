@@ -24,7 +24,6 @@ import io.pipelinesecrets.lifecycle.port.RunTarget;
 import io.pipelinesecrets.lifecycle.port.SecretOutcome;
 import io.pipelinesecrets.lifecycle.port.SecretsBackend;
 import io.pipelinesecrets.lifecycle.port.StoredSecret;
-import io.pipelinesecrets.lifecycle.secrets.Scope;
 import io.pipelinesecrets.lifecycle.secrets.SecretValue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +35,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -67,14 +65,6 @@ import static io.pipelinesecrets.lifecycle.backend.FencedCalls.unlessWithdrawn;
 public final class GoogleSecretManagerBackend implements SecretsBackend {
 
     public static final String NAME = "google-secretmanager";
-    public static final String LABEL_MANAGED_BY = "managed-by";
-    public static final String LABEL_RUN_ID = "run-id";
-    public static final String LABEL_WORKSPACE_ID = "workspace-id";
-    public static final String LABEL_USER_ID = "user-id";
-    public static final String LABEL_SCOPE = "scope";
-    public static final String LABEL_DEPLOYMENT = "deployment";
-    /** The run id as it is, for a reconciler that finds only its hash in the label. */
-    public static final String ANNOTATION_RUN_ID = "run-id";
     /** Secret Manager's limit for one version's payload. */
     public static final int MAX_PAYLOAD_BYTES = 65_536;
 
@@ -85,11 +75,13 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
     private final GoogleBackendConfig config;
     private final BackendThreads threads;
     private final SecretManagerClients clients;
+    private final GoogleOwnership ownership;
 
     public GoogleSecretManagerBackend(GoogleBackendConfig config, GoogleCredentialsSource credentials) {
         this.config = config;
         this.threads = new BackendThreads("google-backend");
         this.clients = new SecretManagerClients(config, credentials, threads.completions(), threads.timer());
+        this.ownership = new GoogleOwnership(config.instanceId(), config.deployment());
     }
 
     @Override
@@ -117,16 +109,15 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
         List<CompletableFuture<SecretOutcome>> outcomes = new ArrayList<>();
         for (io.pipelinesecrets.lifecycle.secrets.Secret secret : secrets) {
             String id = settings.ids().of(run.runId(), secret.name());
-            Optional<String> problem = GoogleSecretIds.problem(id)
+            Optional<BackendError> invalid = GoogleSecretIds.problem(id)
+                    .map(problem -> BackendError.permanent("INVALID_NAME", problem))
                     .or(() -> tooLarge(secret.value(), "secret " + secret.name()));
-            if (problem.isPresent()) {
-                outcomes.add(CompletableFuture.completedFuture(new SecretOutcome.Failed(secret.name(),
-                        BackendError.permanent(problem.get().startsWith("secret id") ? "INVALID_NAME" : "VALUE_TOO_LARGE",
-                                problem.get()))));
+            if (invalid.isPresent()) {
+                outcomes.add(CompletableFuture.completedFuture(new SecretOutcome.Failed(secret.name(), invalid.get())));
                 continue;
             }
             ByteString payload = ByteString.copyFrom(secret.value().reveal(), StandardCharsets.UTF_8);
-            outcomes.add(createOrAdopt(run, settings, id, payload, scopeOf(secret.scope()), fence)
+            outcomes.add(createOrAdopt(run, settings, id, payload, GoogleOwnership.scopeOf(secret.scope()), fence)
                     .thenApply(name -> (SecretOutcome) new SecretOutcome.Created(secret.name(), name))
                     .exceptionally(failure -> new SecretOutcome.Failed(secret.name(), failed(run, failure))));
         }
@@ -195,16 +186,15 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
     private CompletableFuture<List<OwnedEntry>> listOwned(String project, String location, String identity, String parent,
                                                           String pageToken, List<OwnedEntry> found) {
         SecretManagerServiceClient client = clients.client(location, identity);
-        String filter = "labels." + LABEL_MANAGED_BY + "=" + config.instanceId()
-                + (config.deployment() == null ? "" : " AND labels." + LABEL_DEPLOYMENT + "=" + config.deployment().mark());
+        String filter = ownership.listFilter();
         return clients.reads(project).acquire()
                 .thenCompose(permit -> clients.completable(client.listSecretsCallable().futureCall(ListSecretsRequest
                         .newBuilder().setParent(parent).setFilter(filter).setPageSize(LIST_PAGE_SIZE)
                         .setPageToken(pageToken).build(), clients.deadline())))
                 .thenCompose(page -> {
                     for (Secret secret : page.getSecretsList()) {
-                        Optional<String> runId = runIdOf(secret);
-                        if (runId.isPresent() && ours(secret, runId.get(), true)) {
+                        Optional<String> runId = GoogleOwnership.runIdOf(secret);
+                        if (runId.isPresent() && ownership.holds(secret, runId.get(), true)) {
                             found.add(new OwnedEntry(NAME, runId.get(), secret.getName(), instant(secret),
                                     RunTarget.located(runId.get(), location, identity, null)));
                         }
@@ -240,7 +230,7 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
                 .thenCompose(permit -> unlessWithdrawn(fence, () -> clients.completable(clients.client(name.location(),
                         serviceAccount).getSecretCallable().futureCall(GetSecretRequest.newBuilder().setName(name.full())
                         .build(), clients.deadline()))))
-                .thenCompose(existing -> ours(existing, runId, exactly)
+                .thenCompose(existing -> ownership.holds(existing, runId, exactly)
                         ? delete(name, serviceAccount, existing.getEtag(), fence)
                         : CompletableFuture.failedFuture(new NotOurs("secret " + name.full() + " does not carry "
                         + config.instanceId() + "'s mark for run " + runId + "; it was left untouched")))
@@ -285,8 +275,8 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
     private CompletableFuture<String> createOrAdopt(RunTarget run, GoogleEnvironmentSettings settings, String id,
                                                     ByteString payload, String scope, CallFence fence) {
         String name = settings.parent() + "/secrets/" + id;
-        Secret.Builder secret = Secret.newBuilder().putAllLabels(labels(run, scope))
-                .putAnnotations(ANNOTATION_RUN_ID, run.runId())
+        Secret.Builder secret = Secret.newBuilder().putAllLabels(ownership.labels(run, scope))
+                .putAllAnnotations(GoogleOwnership.annotations(run))
                 .setTtl(com.google.protobuf.Duration.newBuilder()
                         .setSeconds(config.secretLifetime(run.computeEnvId()).toSeconds()));
         if (settings.location() == null) {
@@ -315,7 +305,7 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
                 .thenCompose(permit -> unlessWithdrawn(fence, () -> clients.completable(client.getSecretCallable()
                         .futureCall(GetSecretRequest.newBuilder().setName(name).build(), clients.deadline()))))
                 .thenCompose(existing -> {
-                    if (!ours(existing, run.runId(), false)) {
+                    if (!ownership.holds(existing, run.runId(), false)) {
                         return CompletableFuture.failedFuture(new NotOurs("secret " + name + " exists and is not managed by "
                                 + config.instanceId() + " for run " + run.runId() + "; it was left untouched"));
                     }
@@ -362,45 +352,6 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
     }
 
     /**
-     * Whether a secret is this deployment's for the run. Another deployment's never is; one labelled without a
-     * deployment mark (a tool without Kafka wrote it) is, unless {@code exactly} (the reconciler).
-     */
-    private boolean ours(Secret secret, String runId, boolean exactly) {
-        Map<String, String> labels = secret.getLabelsMap();
-        String deployment = labels.get(LABEL_DEPLOYMENT);
-        String expected = config.deployment() == null ? null : config.deployment().mark();
-        boolean sameDeployment = Objects.equals(deployment, expected) || (!exactly && deployment == null);
-        return config.instanceId().equals(labels.get(LABEL_MANAGED_BY))
-                && GoogleLabels.holds(labels.get(LABEL_RUN_ID), runId) && sameDeployment;
-    }
-
-    /**
-     * The run a listed secret says it belongs to: its label decoded, or, when the label holds a hash, the run id
-     * annotation the label's hash matches (annotations take any text, labels only short lower-case values).
-     */
-    private static Optional<String> runIdOf(Secret secret) {
-        String label = secret.getLabelsMap().get(LABEL_RUN_ID);
-        if (label == null) {
-            return Optional.empty();
-        }
-        return GoogleLabels.decode(label).or(() -> Optional.ofNullable(secret.getAnnotationsMap().get(ANNOTATION_RUN_ID))
-                .filter(runId -> GoogleLabels.holds(label, runId)));
-    }
-
-    private Map<String, String> labels(RunTarget run, String scope) {
-        Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(LABEL_MANAGED_BY, config.instanceId());
-        labels.put(LABEL_RUN_ID, GoogleLabels.encode(run.runId()));
-        labels.put(LABEL_WORKSPACE_ID, GoogleLabels.encode(nullToEmpty(run.workspaceId())));
-        labels.put(LABEL_USER_ID, GoogleLabels.encode(nullToEmpty(run.userId())));
-        labels.put(LABEL_SCOPE, scope);
-        if (config.deployment() != null) {
-            labels.put(LABEL_DEPLOYMENT, config.deployment().mark());
-        }
-        return labels;
-    }
-
-    /**
      * The confused-deputy guard, before any call: the compute environment must have a project, and an event that
      * names an identity may name only the one its compute environment is bound to.
      */
@@ -434,10 +385,10 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
         return Optional.empty();
     }
 
-    private static Optional<String> tooLarge(SecretValue value, String what) {
+    private static Optional<BackendError> tooLarge(SecretValue value, String what) {
         int size = value.reveal().getBytes(StandardCharsets.UTF_8).length;
-        return size > MAX_PAYLOAD_BYTES ? Optional.of(what + " is " + size + " bytes, over Secret Manager's "
-                + MAX_PAYLOAD_BYTES + "-byte limit") : Optional.empty();
+        return size > MAX_PAYLOAD_BYTES ? Optional.of(BackendError.permanent("VALUE_TOO_LARGE", what + " is " + size
+                + " bytes, over Secret Manager's " + MAX_PAYLOAD_BYTES + "-byte limit")) : Optional.empty();
     }
 
     /** Starts a call chain; one that cannot even start (no credentials) fails its future instead of throwing. */
@@ -472,14 +423,6 @@ public final class GoogleSecretManagerBackend implements SecretsBackend {
 
     private static Instant instant(Secret secret) {
         return Instant.ofEpochSecond(secret.getCreateTime().getSeconds(), secret.getCreateTime().getNanos());
-    }
-
-    private static String scopeOf(Scope scope) {
-        return scope == Scope.USER ? "user" : "workspace";
-    }
-
-    private static String nullToEmpty(String text) {
-        return text == null ? "" : text;
     }
 
     @Override
