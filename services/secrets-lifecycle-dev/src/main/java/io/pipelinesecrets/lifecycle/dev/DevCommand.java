@@ -6,6 +6,9 @@ import io.pipelinesecrets.lifecycle.backend.aws.AwsBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.aws.AwsEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.aws.CredentialsFactory;
 import io.pipelinesecrets.lifecycle.backend.filesystem.FilesystemBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleBackendConfig;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleEnvironmentSettings;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleSecretIds;
 import io.pipelinesecrets.lifecycle.cli.ServiceRuntime;
 import io.pipelinesecrets.lifecycle.config.AdminTokenLoader;
 import io.pipelinesecrets.lifecycle.config.ConfigException;
@@ -14,6 +17,7 @@ import io.pipelinesecrets.lifecycle.config.ReconcileSettings;
 import io.pipelinesecrets.lifecycle.config.ServiceConfig;
 import io.pipelinesecrets.lifecycle.config.ServiceTopics;
 import io.pipelinesecrets.lifecycle.config.TopicSizing;
+import io.pipelinesecrets.lifecycle.run.LeasePolicy;
 import io.pipelinesecrets.lifecycle.run.LifecyclePolicy;
 import io.pipelinesecrets.lifecycle.service.TopicCheck;
 import io.pipelinesecrets.lifecycle.service.TopicLayout;
@@ -47,6 +51,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
 
 /**
  * Runs everything on this machine: a real single-node Kafka broker with a persistent data directory, a schema
@@ -66,7 +71,9 @@ import java.util.concurrent.CountDownLatch;
                 "localhost:8080 (/health, /runs/RUN_ID, /metrics). Data is reused on the next start. Ctrl-C stops it.",
                 "/runs needs the bearer token printed at start (a new one each time), or the one given by",
                 "PIPELINE_SECRETS_ADMIN_TOKEN or PIPELINE_SECRETS_ADMIN_TOKEN_FILE.",
-                "With --demo: publish sample secrets, launch and complete one run, print its audit trail, exit."})
+                "With --demo: publish sample secrets, launch and complete one run, print its audit trail, exit.",
+                "--backend aws or google adds that backend (an emulator or the test double, never the cloud) and",
+                "launches the demo run on an AWS Batch or a Google Batch compute environment."})
 final class DevCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", paramLabel = "DIR",
@@ -97,7 +104,8 @@ final class DevCommand implements Callable<Integer> {
     boolean demo;
 
     @Option(names = "--backend", paramLabel = "KIND", defaultValue = "filesystem",
-            description = "Backend of the demo run and of aws-batch runs: filesystem or aws (default: ${DEFAULT-VALUE}).")
+            description = "Backend of the demo run, and of aws-batch or google-batch runs: filesystem, aws or google"
+                    + " (default: ${DEFAULT-VALUE}).")
     String backend;
 
     @Option(names = "--aws-endpoint", paramLabel = "URL", defaultValue = "http://127.0.0.1:4566",
@@ -105,10 +113,25 @@ final class DevCommand implements Callable<Integer> {
                     + " (io.pipelinesecrets.testing.aws.SecretsManagerDoubleMain) or LocalStack (default: ${DEFAULT-VALUE}).")
     URI awsEndpoint;
 
+    @Option(names = "--google-endpoint", paramLabel = "URL", defaultValue = "http://127.0.0.1:8085",
+            description = "With --backend google: a plain-text Secret Manager endpoint, http://HOST:PORT, e.g. the test"
+                    + " double's main class (io.pipelinesecrets.testing.gcp.SecretManagerDoubleMain) (default: ${DEFAULT-VALUE}).")
+    URI googleEndpoint;
+
+    @Option(names = "--google-project", paramLabel = "PROJECT", defaultValue = "pipeline-secrets-dev",
+            description = "With --backend google: the project google-batch runs write their secrets to"
+                    + " (default: ${DEFAULT-VALUE}).")
+    String googleProject;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     private static final String DEV_REGION = "us-east-1";
+    private static final String INSTANCE_ID = "secrets-lifecycle-dev";
+    /** What {@code google.projects} accepts: 6-30 lower-case letters, digits and hyphens, starting with a letter. */
+    private static final Pattern GOOGLE_PROJECT = Pattern.compile("[a-z][a-z0-9-]{4,28}[a-z0-9]");
+    /** {@code google.max-secret-lifetime}'s default: Secret Manager deletes a dev secret by then in any case. */
+    private static final Duration GOOGLE_SECRET_LIFETIME = Duration.ofDays(3);
     /** One broker: no replication; three partitions, so that dev exercises more than one task. */
     private static final TopicSizing DEV_TOPICS = new TopicSizing(3, (short) 1);
 
@@ -160,11 +183,15 @@ final class DevCommand implements Callable<Integer> {
         }
     }
 
+    /** Why the Google endpoint does not answer as Secret Manager (a gRPC status), or null when it does. */
+    private String googleProblem;
+
     /** Started parts, closed in reverse order on shutdown. */
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
 
     @Override
     public Integer call() throws Exception {
+        checkBackendOptions();
         PrintWriter out = spec.commandLine().getOut();
         SessionToken adminToken = SessionToken.of(System.getenv());
         CountDownLatch stopped = new CountDownLatch(1);
@@ -186,11 +213,16 @@ final class DevCommand implements Callable<Integer> {
             startService(broker, adminToken, out);
         }
         out.flush();
+        if (demo && googleProblem != null) {
+            out.println("Demo FAILED: no Secret Manager answers at " + googleEndpoint + " (" + googleProblem + ")");
+            out.flush();
+            System.exit(1);
+        }
         if (demo) {
             int exit;
             try {
                 exit = DevDemo.run(out, broker.bootstrapServers(), "http://localhost:" + registryPort,
-                        ServiceTopics.DEFAULTS, secretsRoot(), adminPort, adminToken.token(), useAws() ? DEV_REGION : null);
+                        ServiceTopics.DEFAULTS, secretsRoot(), adminPort, adminToken.token(), demoPlatform());
             } catch (IllegalStateException e) {
                 out.println("Demo FAILED: " + e.getMessage());
                 exit = 1;
@@ -215,13 +247,13 @@ final class DevCommand implements Callable<Integer> {
         if (!Files.exists(secretsRoot)) {
             Files.createDirectories(secretsRoot, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         }
-        ServiceConfig config = new ServiceConfig("secrets-lifecycle-dev", "secrets-lifecycle-dev",
+        ServiceConfig config = new ServiceConfig("secrets-lifecycle-dev", INSTANCE_ID,
                 broker.bootstrapServers(), Map.of(), registryServer.url(), Map.of(), true, ServiceTopics.DEFAULTS,
-                dataDirectory.resolve("state"), Optional.of(new FilesystemBackendConfig(List.of(secretsRoot), secretsRoot, "secrets-lifecycle-dev")),
-                useAws() ? Optional.of(new AwsBackendConfig("secrets-lifecycle-dev", AwsEnvironmentSettings.DEFAULTS,
+                dataDirectory.resolve("state"), Optional.of(new FilesystemBackendConfig(List.of(secretsRoot), secretsRoot, INSTANCE_ID)),
+                useAws() ? Optional.of(new AwsBackendConfig(INSTANCE_ID, AwsEnvironmentSettings.DEFAULTS,
                         Map.of(), Set.of(DEV_REGION), Set.of(), null, AwsBackendConfig.DEFAULT_CALLS_PER_SECOND,
                         awsEndpoint, Duration.ofSeconds(30))) : Optional.empty(),
-                Optional.empty(),
+                useGoogle() ? Optional.of(googleConfig()) : Optional.empty(),
                 LifecyclePolicy.DEFAULTS, Duration.ofMillis(50), "127.0.0.1", adminPort,
                 AdminAccess.withToken(adminToken.token()), DEV_TOPICS,
                 ReconcileSettings.OFF);
@@ -235,6 +267,18 @@ final class DevCommand implements Callable<Integer> {
         if (useAws()) {
             out.println("AWS backend:     Secrets Manager at " + awsEndpoint + " for aws-batch runs in " + DEV_REGION);
         }
+        if (useGoogle()) {
+            out.println("Google backend:  Secret Manager at " + googleEndpoint + " for google-batch runs, project "
+                    + googleProject + " (projects/" + googleProject + "/secrets/tower-<runId>-<NAME>)");
+            try (SecretManagerProbe probe = new SecretManagerProbe(googleEndpoint)) {
+                googleProblem = probe.problem(googleProject).orElse(null);
+            }
+            if (googleProblem != null) {
+                out.println("                 but it does not answer (" + googleProblem + "): start the double first,"
+                        + " io.pipelinesecrets.testing.gcp.SecretManagerDoubleMain --port " + googleEndpoint.getPort()
+                        + "; google-batch runs retry until it answers");
+            }
+        }
         String admin = "http://localhost:" + runtime.adminPort();
         out.println("Admin HTTP:      " + admin + "/health, /runs/<runId>, /metrics");
         out.println("Admin token:     " + adminToken.banner());
@@ -243,11 +287,52 @@ final class DevCommand implements Callable<Integer> {
         out.println("Service ready.");
     }
 
-    private boolean useAws() {
-        if (!backend.equals("filesystem") && !backend.equals("aws")) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--backend must be filesystem or aws, not " + backend);
+    /** Usage errors (exit 2) before anything starts. */
+    private void checkBackendOptions() {
+        if (!List.of("filesystem", "aws", "google").contains(backend)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--backend must be filesystem, aws or google, not " + backend);
         }
+        if (useGoogle()) {
+            // Plain text without credentials: dev never reaches real Google, so it never uses the machine's own.
+            if (!"http".equals(googleEndpoint.getScheme()) || googleEndpoint.getHost() == null
+                    || googleEndpoint.getPort() < 0 || !(googleEndpoint.getRawPath() == null
+                    || googleEndpoint.getRawPath().isEmpty() || googleEndpoint.getRawPath().equals("/"))) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--google-endpoint must be a plain-text"
+                        + " endpoint http://HOST:PORT (the Secret Manager double or an emulator), not " + googleEndpoint);
+            }
+            if (!GOOGLE_PROJECT.matcher(googleProject).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--google-project must be a project id"
+                        + " (6-30 lower-case letters, digits and hyphens, starting with a letter), not " + googleProject);
+            }
+        }
+    }
+
+    private boolean useAws() {
         return backend.equals("aws");
+    }
+
+    private boolean useGoogle() {
+        return backend.equals("google");
+    }
+
+    private DevDemo.Platform demoPlatform() {
+        return useAws() ? new DevDemo.Platform.AwsBatch(DEV_REGION)
+                : useGoogle() ? new DevDemo.Platform.GoogleBatch(googleEndpoint)
+                : new DevDemo.Platform.Slurm();
+    }
+
+    /**
+     * Every google-batch run's secrets in {@code --google-project}, global, with the service's own identity (no
+     * service account to impersonate), no lease: {@code google.projects=<project>}, {@code google.project=<project>}
+     * and {@code google.endpoint=<url>} with every other {@code google.*} key at its default.
+     */
+    private GoogleBackendConfig googleConfig() {
+        GoogleEnvironmentSettings everyComputeEnv = new GoogleEnvironmentSettings(
+                new GoogleSecretIds(GoogleSecretIds.DEFAULT_TEMPLATE), false, googleProject, null, null);
+        return new GoogleBackendConfig(INSTANCE_ID, everyComputeEnv, Map.of(), Set.of(googleProject), Set.of(), Set.of(),
+                false, GoogleBackendConfig.DEFAULT_CALLS_PER_MINUTE, GoogleBackendConfig.DEFAULT_CALLS_PER_MINUTE,
+                GOOGLE_SECRET_LIFETIME, LeasePolicy.NONE, googleEndpoint, Duration.ofSeconds(30), null);
     }
 
     private Path secretsRoot() {

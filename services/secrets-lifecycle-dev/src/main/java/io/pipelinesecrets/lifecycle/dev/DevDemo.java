@@ -44,7 +44,9 @@ import java.util.function.Predicate;
  * The {@code dev --demo} walk-through, as a platform would drive the service: publish workspace and user secrets
  * through the schema registry's REST API, launch a run, watch it provisioned (a user secret overriding a
  * workspace one), complete it, watch it released, and print its audit trail. Talks to the service only through
- * Kafka, the registry and admin HTTP — the same way any producer would.
+ * Kafka, the registry and admin HTTP — the same way any producer would — and looks into the backend only to show
+ * where the secrets are and that they are gone: the filesystem store, or Google Secret Manager ({@code GetSecret},
+ * never a value).
  */
 public final class DevDemo {
 
@@ -56,20 +58,43 @@ public final class DevDemo {
     private DevDemo() {
     }
 
+    /** The compute environment the demo run is launched on, and so the backend its secrets go to. */
+    public sealed interface Platform {
+
+        /** A Slurm compute environment: the filesystem backend, under the secrets root. */
+        record Slurm() implements Platform {
+        }
+
+        /** An AWS Batch compute environment in {@code region}: AWS Secrets Manager. */
+        record AwsBatch(String region) implements Platform {
+        }
+
+        /**
+         * A Google Batch compute environment: Google Secret Manager, in the project the service's configuration
+         * gives it; {@code endpoint} is the plain-text Secret Manager the demo checks the secrets in.
+         */
+        record GoogleBatch(URI endpoint) implements Platform {
+        }
+    }
+
     /**
      * @param adminToken what {@code GET /runs} presents as its bearer token
-     * @param awsRegion  run the demo on an AWS Batch compute environment in this region, or null for Slurm
+     * @param platform   where the run is launched
      * @return the process exit code: 0 when the run was provisioned and nothing is left after its release
      */
     public static int run(PrintWriter out, String bootstrapServers, String registryUrl, ServiceTopics topics,
-                          Path secretsRoot, int adminPort, AdminToken adminToken, String awsRegion) throws Exception {
-        boolean aws = awsRegion != null;
+                          Path secretsRoot, int adminPort, AdminToken adminToken, Platform platform) throws Exception {
+        boolean aws = platform instanceof Platform.AwsBatch;
+        boolean google = platform instanceof Platform.GoogleBatch;
+        boolean cloud = aws || google;
         EventSerdes serdes = EventSerdes.create(SchemaRegistries.open(registryUrl), true);
         String runId = "demo-" + Instant.now().toEpochMilli();
+        URI googleEndpoint = google ? ((Platform.GoogleBatch) platform).endpoint() : null;
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all"),
                 new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
-             AuditReader audit = new AuditReader(bootstrapServers, topics.audit(), serdes)) {
+             AuditReader audit = new AuditReader(bootstrapServers, topics.audit(), serdes);
+             SecretManagerProbe probe = google ? new SecretManagerProbe(googleEndpoint) : null) {
             out.println();
             out.println("== Demo run " + runId + " ==");
             out.println("1. Publishing secrets to " + topics.secrets() + " (values are never printed):");
@@ -84,31 +109,42 @@ public final class DevDemo {
                 out.printf("   %-40s %s%n", key, secret.getScope() == SecretScope.USER ? "(user secret)" : "(workspace secret)");
             }
 
-            out.println("2. Launching " + runId + " on " + (aws ? "an AWS Batch" : "a Slurm") + " compute environment ...");
+            out.println("2. Launching " + runId + " on " + (aws ? "an AWS Batch" : google ? "a Google Batch" : "a Slurm")
+                    + " compute environment ...");
             WorkflowLaunched launch = WorkflowLaunched.newBuilder().setEventId("launch-" + runId).setRunId(runId)
                     .setWorkspaceId(WORKSPACE).setUserId(USER).setLaunchedAt(now())
-                    .setComputeEnv(aws
-                            ? ComputeEnv.newBuilder().setId("demo-aws").setPlatform("aws-batch").setRegion(awsRegion)
-                                    .setAccountRoleArn(null).setSecretsPath(null).build()
-                            : ComputeEnv.newBuilder().setId("demo-slurm").setPlatform("slurm")
-                                    .setRegion(null).setAccountRoleArn(null).setSecretsPath(secretsRoot.toString()).build())
+                    .setComputeEnv(computeEnv(platform, secretsRoot))
                     .setSecretSelection(null).setSecretsWatermark(null).build();
             producer.send(new ProducerRecord<>(topics.launched(), runId,
                     serdes.launched().serializer().serialize(topics.launched(), launch))).get(30, TimeUnit.SECONDS);
             List<AuditEvent> trail = audit.await(runId, events -> has(events, AuditAction.SECRETS_PROVISIONED)
                     || has(events, AuditAction.PROVISION_FAILED));
             Path store = secretsRoot.resolve(runId).resolve("store.json");
-            if (!aws) {
+            if (!cloud) {
                 out.println("   provisioned: " + store + " (exists: " + Files.exists(store) + ")");
             }
-            for (AuditEvent created : trail) {
-                if (created.getAction() == AuditAction.SECRET_CREATED) {
-                    out.printf("   %-12s from the %s scope%s%n", created.getSecretName(), created.getSecretScope(),
-                            aws ? " -> " + created.getBackendRef() : "");
+            List<String> created = new ArrayList<>();
+            boolean missing = false;
+            for (AuditEvent event : trail) {
+                if (event.getAction() == AuditAction.SECRET_CREATED) {
+                    String where = "";
+                    if (google) {
+                        boolean exists = event.getBackendRef() != null && probe.exists(event.getBackendRef());
+                        missing |= !exists;
+                        if (exists && !created.contains(event.getBackendRef())) {
+                            created.add(event.getBackendRef());
+                        }
+                        where = exists ? " (in Secret Manager)" : " (NOT in Secret Manager)";
+                    }
+                    out.printf("   %-12s from the %s scope%s%n", event.getSecretName(), event.getSecretScope(),
+                            cloud ? " -> " + event.getBackendRef() + where : "");
                 }
             }
-            if (!aws) {
+            if (!cloud) {
                 out.println("   a head job reads it with: export NXF_SECRETS_FILE=" + store);
+            }
+            if (google) {
+                out.println("   a Google Batch job reads each one as <name above>/versions/latest");
             }
             out.println("   GET /runs/" + runId + " -> phase " + phaseOf(adminPort, adminToken, runId));
 
@@ -118,9 +154,23 @@ public final class DevDemo {
             producer.send(new ProducerRecord<>(topics.completed(), runId,
                     serdes.completed().serializer().serialize(topics.completed(), completion))).get(30, TimeUnit.SECONDS);
             trail = audit.await(runId, events -> has(events, AuditAction.SECRETS_RELEASED));
-            boolean leftOver = !aws && Files.exists(store.getParent());
-            out.println("   released: " + (aws ? "secrets deleted (see the audit trail)"
-                    : store.getParent() + (leftOver ? " STILL EXISTS" : " is gone")));
+            boolean leftOver;
+            if (google) {
+                leftOver = false;
+                for (String name : created) {
+                    boolean exists = probe.exists(name);
+                    leftOver |= exists;
+                    out.println("   released: " + name + (exists ? " STILL EXISTS" : " is gone") + " (Secret Manager at "
+                            + googleEndpoint + ")");
+                }
+                if (created.isEmpty()) {
+                    out.println("   released: nothing was created in Secret Manager");
+                }
+            } else {
+                leftOver = !aws && Files.exists(store.getParent());
+                out.println("   released: " + (aws ? "secrets deleted (see the audit trail)"
+                        : store.getParent() + (leftOver ? " STILL EXISTS" : " is gone")));
+            }
 
             out.println("4. Audit trail of " + runId + " (" + topics.audit() + "):");
             out.printf("   %-12s  %-20s %-8s %-12s %-9s %s%n", "time", "action", "outcome", "secret", "scope", "detail");
@@ -131,12 +181,24 @@ public final class DevDemo {
                         event.getOutcome(), nullToEmpty(event.getSecretName()),
                         event.getSecretScope() == null ? "" : event.getSecretScope(), detail);
             }
-            boolean provisioned = has(trail, AuditAction.SECRETS_PROVISIONED);
+            boolean provisioned = has(trail, AuditAction.SECRETS_PROVISIONED) && !missing;
             out.println(provisioned && !leftOver ? "Demo complete: provisioned, released, nothing left behind."
                     : "Demo FAILED: see the audit trail above.");
             out.flush();
             return provisioned && !leftOver ? 0 : 1;
         }
+    }
+
+    private static ComputeEnv computeEnv(Platform platform, Path secretsRoot) {
+        ComputeEnv.Builder env = ComputeEnv.newBuilder().setRegion(null).setAccountRoleArn(null).setSecretsPath(null);
+        if (platform instanceof Platform.AwsBatch aws) {
+            return env.setId("demo-aws").setPlatform("aws-batch").setRegion(aws.region()).build();
+        }
+        if (platform instanceof Platform.GoogleBatch) {
+            // The project comes from the service's configuration (google.project), never from the event.
+            return env.setId("demo-google").setPlatform("google-batch").build();
+        }
+        return env.setId("demo-slurm").setPlatform("slurm").setSecretsPath(secretsRoot.toString()).build();
     }
 
     private static String phaseOf(int adminPort, AdminToken adminToken, String runId) {
