@@ -535,6 +535,14 @@ class ConfigLoaderTest {
 
         assertThat(withoutProjects.problems()).anySatisfy(p -> assertThat(p).contains("google.projects is empty"));
         assertThat(withoutName.problems()).anySatisfy(p -> assertThat(p).contains("instance.id is required"));
+        for (String endpoint : List.of("http://localhost", "http://localhost:8085/v1", "grpc://localhost:8085")) {
+            ConfigException badEndpoint = catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(
+                    Optional.of(properties("google.projects=tower-prod-1\ngoogle.endpoint=" + endpoint + "\n")), required()));
+            assertThat(badEndpoint.problems()).as(endpoint).singleElement().satisfies(p -> assertThat(p)
+                    .contains("google.endpoint '" + endpoint + "'").contains("http://HOST:PORT"));
+        }
+        assertThat(ConfigLoader.load(Optional.of(properties("google.projects=tower-prod-1\ngoogle.endpoint="
+                + "http://127.0.0.1:8085\n")), required()).google()).isPresent();
         assertThat(slowCalls.problems()).singleElement().satisfies(p -> assertThat(p).contains("google.call-timeout (PT5M)")
                 .contains("lifecycle.call-deadline"));
     }

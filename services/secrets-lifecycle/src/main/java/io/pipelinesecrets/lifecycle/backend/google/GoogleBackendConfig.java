@@ -71,6 +71,7 @@ public record GoogleBackendConfig(
         allowedServiceAccounts = Set.copyOf(allowedServiceAccounts);
         List<String> problems = problems(instanceId, defaults, environments, allowedProjects, allowedLocations,
                 allowedServiceAccounts, writesPerMinute, readsPerMinute, maxSecretLifetime);
+        endpointProblem(endpoint).ifPresent(problems::add);
         if (!problems.isEmpty()) {
             throw new Invalid(problems);
         }
@@ -158,6 +159,22 @@ public record GoogleBackendConfig(
         new TreeMap<>(environments).forEach((id, settings) -> check("google.compute-env." + id + ".*", settings,
                 projects, locations, serviceAccounts, problems));
         return problems;
+    }
+
+    /** A gRPC endpoint is a host and port: anything else would fail every call, far from its cause. */
+    private static java.util.Optional<String> endpointProblem(URI endpoint) {
+        if (endpoint == null) {
+            return java.util.Optional.empty();
+        }
+        boolean plain = "http".equals(endpoint.getScheme());
+        boolean tls = "https".equals(endpoint.getScheme());
+        String path = endpoint.getRawPath();
+        if (!(plain || tls) || endpoint.getHost() == null || (plain && endpoint.getPort() < 0)
+                || (path != null && !path.isEmpty() && !path.equals("/")) || endpoint.getRawQuery() != null) {
+            return java.util.Optional.of("google.endpoint '" + endpoint + "' is not a Secret Manager endpoint: use"
+                    + " http://HOST:PORT for a plain-text double, https://HOST[:PORT] for TLS, or leave it empty for Google's");
+        }
+        return java.util.Optional.empty();
     }
 
     private static void check(String where, GoogleEnvironmentSettings settings, Set<String> projects,
