@@ -18,8 +18,7 @@ public final class ServiceInternals {
      * @throws org.apache.kafka.streams.errors.InvalidStateStoreException while the store is not queryable
      */
     public static long secretsVisible(LifecycleService service) {
-        ReadOnlyKeyValueStore<String, byte[]> secrets = service.lifecycleStreams().store(StoreQueryParameters
-                .fromNameAndType(LifecycleTopology.SECRETS_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+        ReadOnlyKeyValueStore<String, byte[]> secrets = secretsStore(service);
         long count = 0;
         try (KeyValueIterator<String, byte[]> all = secrets.all()) {
             while (all.hasNext()) {
@@ -28,5 +27,11 @@ public final class ServiceInternals {
             }
         }
         return count;
+    }
+
+    /** The lifecycle application's global secrets store, as resolution reads it (bytes as on the topic). */
+    public static ReadOnlyKeyValueStore<String, byte[]> secretsStore(LifecycleService service) {
+        return service.lifecycleStreams().store(StoreQueryParameters.fromNameAndType(LifecycleTopology.SECRETS_STORE,
+                QueryableStoreTypes.<String, byte[]>keyValueStore()));
     }
 }
