@@ -1,9 +1,12 @@
 package io.pipelinesecrets.lifecycle.topology;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.pipelinesecrets.contracts.SafeText;
 import io.pipelinesecrets.lifecycle.run.RunState;
@@ -13,6 +16,7 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 import java.io.IOException;
+import java.time.Instant;
 
 /**
  * Run state as JSON in the state store and its changelog ({@link RunStateDocument}): readable with any consumer
@@ -35,6 +39,7 @@ public final class RunStateSerde implements Serde<RunState> {
 
     static final ObjectMapper JSON = new ObjectMapper()
             .registerModule(new JavaTimeModule())
+            .registerModule(new SimpleModule("fast-instants").addDeserializer(Instant.class, new FastInstantDeserializer()))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
@@ -65,19 +70,12 @@ public final class RunStateSerde implements Serde<RunState> {
             if (bytes == null) {
                 return null;
             }
-            JsonNode tree;
+            // Checked before mapping: a newer format may not even map, and must not be mistaken for garbage. A token
+            // pass over the top level, not a tree: every store read comes here, and building a tree first cost as
+            // much again as mapping (BENCHMARKS.md, "Where the time goes").
+            requireKnownFormat(topic, bytes);
             try {
-                tree = JSON.readTree(bytes);
-            } catch (IOException e) {
-                throw unreadable(topic, e);
-            }
-            if (tree == null || !tree.isObject()) {
-                throw new SerializationException("cannot read a run state from " + topic + ": not a JSON object");
-            }
-            // Checked before mapping: a newer format may not even map, and must not be mistaken for garbage.
-            requireKnownFormat(topic, tree);
-            try {
-                return JSON.treeToValue(tree, RunStateDocument.class).toState();
+                return JSON.readValue(bytes, RunStateDocument.class).toState();
             } catch (IOException | RuntimeException e) {
                 throw unreadable(topic, e);
             }
@@ -93,22 +91,61 @@ public final class RunStateSerde implements Serde<RunState> {
         }
     }
 
-    private static void requireKnownFormat(String topic, JsonNode tree) {
-        JsonNode version = tree.get(FORMAT_VERSION_PROPERTY);
-        if (version == null || version.isNull()) {
+    private static void requireKnownFormat(String topic, byte[] bytes) {
+        FormatVersion found;
+        try {
+            found = FormatVersion.scan(bytes);
+        } catch (IOException e) {
+            throw unreadable(topic, e);
+        }
+        if (!found.isObject()) {
+            throw new SerializationException("cannot read a run state from " + topic + ": not a JSON object");
+        }
+        if (found.version() == null) {
             return;
         }
-        if (!version.isIntegralNumber() || !version.canConvertToInt() || version.intValue() < 1) {
+        if (!found.version().isIntegralNumber() || !found.version().canConvertToInt() || found.version().intValue() < 1) {
             throw new SerializationException("cannot read a run state from " + topic + ": " + FORMAT_VERSION_PROPERTY
                     + " is not a positive whole number");
         }
-        if (version.intValue() > FORMAT_VERSION) {
-            JsonNode runId = tree.get("runId");
+        if (found.version().intValue() > FORMAT_VERSION) {
             throw new UnsupportedRunStateFormatException("the state of run "
-                    + (runId != null && runId.isTextual() ? SafeText.quoted(runId.asText()) : "(unknown)") + " in " + topic
-                    + " is stored in run-state format " + version.intValue() + ", but this version of the service"
+                    + (found.runId() != null ? SafeText.quoted(found.runId()) : "(unknown)") + " in " + topic
+                    + " is stored in run-state format " + found.version().intValue() + ", but this version of the service"
                     + " reads formats up to " + FORMAT_VERSION + ": a newer version wrote it; run that version (or"
                     + " newer) on every instance instead of reading the run wrong");
+        }
+    }
+
+    /**
+     * The top-level {@code formatVersion} and {@code runId} of a document, read token by token without building it:
+     * nested objects and arrays are skipped. The last occurrence of a property counts, as in a tree.
+     *
+     * @param version null when absent or JSON null
+     */
+    private record FormatVersion(boolean isObject, JsonNode version, String runId) {
+
+        static FormatVersion scan(byte[] bytes) throws IOException {
+            try (JsonParser parser = JSON.getFactory().createParser(bytes)) {
+                if (parser.nextToken() != JsonToken.START_OBJECT) {
+                    return new FormatVersion(false, null, null);
+                }
+                JsonNode version = null;
+                String runId = null;
+                while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                    String name = parser.currentName();
+                    JsonToken value = parser.nextToken();
+                    if (FORMAT_VERSION_PROPERTY.equals(name)) {
+                        JsonNode read = JSON.readTree(parser);
+                        version = read == null || read.isNull() ? null : read;
+                    } else if ("runId".equals(name) && value == JsonToken.VALUE_STRING) {
+                        runId = parser.getText();
+                    } else {
+                        parser.skipChildren();
+                    }
+                }
+                return new FormatVersion(true, version, runId);
+            }
         }
     }
 
