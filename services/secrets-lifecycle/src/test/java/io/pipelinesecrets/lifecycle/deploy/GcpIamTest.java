@@ -1,7 +1,6 @@
 package io.pipelinesecrets.lifecycle.deploy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.google.auth.Credentials;
 import com.google.cloud.secretmanager.v1.CreateSecretRequest;
 import com.google.cloud.secretmanager.v1.Secret;
 import com.google.cloud.secretmanager.v1.SecretManagerServiceGrpc;
@@ -10,6 +9,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.MethodDescriptor;
 import io.pipelinesecrets.lifecycle.backend.google.GoogleBackendConfig;
 import io.pipelinesecrets.lifecycle.backend.google.GoogleCredentialsSource;
+import io.pipelinesecrets.lifecycle.backend.google.GoogleCredentialsSourceForTests;
 import io.pipelinesecrets.lifecycle.backend.google.GoogleEnvironmentSettings;
 import io.pipelinesecrets.lifecycle.backend.google.GoogleSecretIds;
 import io.pipelinesecrets.lifecycle.backend.google.GoogleSecretManagerBackend;
@@ -330,17 +330,7 @@ class GcpIamTest {
 
     // ---- driving the backend
 
-    private static final GoogleCredentialsSource NO_CREDENTIALS = new GoogleCredentialsSource() {
-        @Override
-        public Credentials base() {
-            throw new IllegalStateException("the double's endpoint takes no credentials");
-        }
-
-        @Override
-        public Credentials impersonating(String serviceAccount) {
-            throw new IllegalStateException("the double's endpoint takes no credentials");
-        }
-    };
+    private static final GoogleCredentialsSource NO_CREDENTIALS = GoogleCredentialsSourceForTests.NONE;
 
     private GoogleBackendConfig config() {
         GoogleSecretIds ids = new GoogleSecretIds(GoogleSecretIds.DEFAULT_TEMPLATE);

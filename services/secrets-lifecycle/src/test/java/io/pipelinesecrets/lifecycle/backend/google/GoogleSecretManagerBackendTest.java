@@ -237,19 +237,7 @@ class GoogleSecretManagerBackendTest {
     @Test
     void shouldListOnlyWhereTheConfigurationWritesWithThatPlacesIdentity() {
         List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-        GoogleCredentialsSource recording = new GoogleCredentialsSource() {
-            @Override
-            public com.google.auth.Credentials base() {
-                asked.add("own");
-                return com.google.auth.oauth2.GoogleCredentials.create(new com.google.auth.oauth2.AccessToken("t", null));
-            }
-
-            @Override
-            public com.google.auth.Credentials impersonating(String serviceAccount) {
-                asked.add(serviceAccount);
-                return base();
-            }
-        };
+        GoogleCredentialsSource recording = GoogleCredentialsSourceForTests.recording(asked);
         GoogleBackendConfig tenants = new GoogleBackendConfig("instance-a", defaults(false), Map.of("ce-tenant-b",
                 new GoogleEnvironmentSettings(new GoogleSecretIds(GoogleSecretIds.DEFAULT_TEMPLATE), false, OTHER_PROJECT,
                         "europe-west4", SERVICE_ACCOUNT)), Set.of(PROJECT, OTHER_PROJECT, "unused-project"),
@@ -418,19 +406,7 @@ class GoogleSecretManagerBackendTest {
     @Test
     void shouldImpersonateOnlyTheServiceAccountTheComputeEnvironmentIsBoundTo() {
         List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-        GoogleCredentialsSource recording = new GoogleCredentialsSource() {
-            @Override
-            public com.google.auth.Credentials base() {
-                asked.add("own");
-                return com.google.auth.oauth2.GoogleCredentials.create(new com.google.auth.oauth2.AccessToken("t", null));
-            }
-
-            @Override
-            public com.google.auth.Credentials impersonating(String serviceAccount) {
-                asked.add(serviceAccount);
-                return base();
-            }
-        };
+        GoogleCredentialsSource recording = GoogleCredentialsSourceForTests.recording(asked);
         GoogleEnvironmentSettings tenantB = new GoogleEnvironmentSettings(new GoogleSecretIds(GoogleSecretIds.DEFAULT_TEMPLATE),
                 false, OTHER_PROJECT, null, SERVICE_ACCOUNT);
         // TLS towards the plain-text double: every call fails, after the identity was chosen.
